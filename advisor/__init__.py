@@ -1,0 +1,1 @@
+"""The domain: accounts, segmentation, risk signals, answers, briefs, tactics, quizzes."""

@@ -1,0 +1,42 @@
+"""The `advisor` console script: one click group, one module per concern.
+
+Each command module exposes `COMMANDS`; this module adds them to the group and
+turns domain errors into a one-line message and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from advisor.config import Settings
+from advisor.errors import USER_ERRORS
+
+
+class AdvisorGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except USER_ERRORS as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=AdvisorGroup)
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Key-account retention advisor."""
+    ctx.obj = Settings.from_env()
+
+
+def _register() -> None:
+    from advisor.cli import accounts_cmds, knowledge_cmds
+
+    for module in (knowledge_cmds, accounts_cmds):
+        for command in module.COMMANDS:
+            main.add_command(command)
+
+
+_register()

@@ -1,0 +1,1 @@
+"""The Telegram edge: wiring, thin handlers, formatting, access checks at the door."""

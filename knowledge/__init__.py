@@ -1,0 +1,1 @@
+"""The knowledge base: sources, cards, cleaning, chunking, embeddings, the index, retrieval."""
