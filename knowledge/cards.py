@@ -1,0 +1,176 @@
+"""Trilingual playbook cards: loading and checking (see knowledge/cards/README.md)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from knowledge.errors import CardError
+from knowledge.language import ENGLISH, KOREAN, detect_language
+from knowledge.textnorm import match_key
+
+KNOWLEDGE_DIR = Path(__file__).parent
+CARDS_DIR = KNOWLEDGE_DIR / "cards"
+VOCABULARY_FILE = KNOWLEDGE_DIR / "vocabulary.yaml"
+CARD_LANGUAGES = ("en", "ko", "zh")
+_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_TEXT_FIELDS = ("title", "summary")
+_OPTIONAL_TEXT_FIELDS = ("when", "risk")
+
+
+@dataclass(frozen=True)
+class Anchor:
+    source: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class Card:
+    id: str
+    file: str
+    title: Mapping[str, str]
+    summary: Mapping[str, str]
+    actions: Mapping[str, tuple[str, ...]]
+    anchors: tuple[Anchor, ...]
+    segments: tuple[str, ...]
+    situations: tuple[str, ...]
+    stage: str
+    kind: str
+    when: Mapping[str, str] | None = None
+    risk: Mapping[str, str] | None = None
+
+    def text(self, lang: str) -> str:
+        """Everything the card says in one language: what gets embedded and indexed."""
+        parts = [self.title[lang], self.summary[lang], *self.actions[lang]]
+        parts += [extra[lang] for extra in (self.when, self.risk) if extra]
+        return "\n".join(parts)
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> dict[str, dict[str, dict[str, str]]]:
+    return yaml.safe_load(VOCABULARY_FILE.read_text("utf-8"))
+
+
+def _texts(raw: Any) -> dict[str, str]:
+    return {lang: str(raw.get(lang, "")).strip() for lang in CARD_LANGUAGES} if raw else {}
+
+
+def _card(raw: Mapping[str, Any], file: str) -> Card:
+    actions_raw = raw.get("actions") or {}
+    when, risk = raw.get("when"), raw.get("risk")
+    return Card(
+        id=str(raw.get("id", "")),
+        file=file,
+        title=_texts(raw.get("title")),
+        summary=_texts(raw.get("summary")),
+        actions={
+            lang: tuple(str(a).strip() for a in actions_raw.get(lang) or ())
+            for lang in CARD_LANGUAGES
+        },
+        anchors=tuple(
+            Anchor(str(a.get("source", "")), str(a.get("quote", "")))
+            for a in raw.get("anchors") or ()
+        ),
+        segments=tuple(raw.get("segments") or ()),
+        situations=tuple(raw.get("situations") or ()),
+        stage=str(raw.get("stage", "")),
+        kind=str(raw.get("kind", "")),
+        when=_texts(when) if when else None,
+        risk=_texts(risk) if risk else None,
+    )
+
+
+def load_cards(directory: Path = CARDS_DIR) -> list[Card]:
+    """Every card in every YAML file of `directory`, in file order."""
+    cards: list[Card] = []
+    for path in sorted(directory.glob("*.yaml")):
+        try:
+            document = yaml.safe_load(path.read_text("utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise CardError(f"{path.name}: not valid YAML: {exc}") from exc
+        for raw in document.get("cards") or ():
+            cards.append(_card(raw, path.name))
+    return cards
+
+
+def _language_ok(text: str, lang: str) -> bool:
+    detected = detect_language(text)
+    if lang == "en":
+        return detected == ENGLISH
+    if lang == "ko":
+        return detected == KOREAN
+    return detected.startswith("zh")
+
+
+def check_cards(cards: Iterable[Card], sources: Mapping[str, str]) -> list[str]:
+    """Every rule a card breaks, as `FILE: card ID: problem` lines; empty when all is well.
+
+    `sources` maps a source file name to its text; anchors are resolved with the
+    matching normalisation (`textnorm.match_key`).
+    """
+    vocab = vocabulary()
+    source_keys = {name: match_key(text) for name, text in sources.items()}
+    problems: list[str] = []
+    seen: dict[str, str] = {}
+    for card in cards:
+        where = f"{card.file}: card {card.id or '?'}"
+
+        def problem(message: str, where: str = where) -> None:
+            problems.append(f"{where}: {message}")
+
+        if not _ID.match(card.id):
+            problem("id must be lowercase letters, digits and hyphens")
+        if card.id in seen:
+            problem(f"id already used in {seen[card.id]}")
+        seen[card.id] = card.file
+        for name in _TEXT_FIELDS:
+            for lang in CARD_LANGUAGES:
+                text = getattr(card, name).get(lang, "")
+                if not text:
+                    problem(f"{name}.{lang} is missing or empty")
+                elif not _language_ok(text, lang):
+                    problem(f"{name}.{lang} is not written in {lang}: {text[:40]!r}")
+        for name in _OPTIONAL_TEXT_FIELDS:
+            field = getattr(card, name)
+            if field is None:
+                if card.kind == "negotiation-tactic":
+                    problem(f"a negotiation tactic needs `{name}`")
+                continue
+            for lang in CARD_LANGUAGES:
+                if not field.get(lang):
+                    problem(f"{name}.{lang} is missing or empty")
+                elif not _language_ok(field[lang], lang):
+                    problem(f"{name}.{lang} is not written in {lang}")
+        counts = {lang: len(card.actions[lang]) for lang in CARD_LANGUAGES}
+        if not counts["en"]:
+            problem("no actions")
+        if len(set(counts.values())) > 1:
+            problem(f"action counts differ between languages: {counts}")
+        for lang in CARD_LANGUAGES:
+            for action in card.actions[lang]:
+                if not action or not _language_ok(action, lang):
+                    problem(f"actions.{lang} has a text not in {lang}: {action[:40]!r}")
+        for tag, group in (("segments", "segments"), ("situations", "situations")):
+            for value in getattr(card, tag):
+                if value not in vocab[group]:
+                    problem(f"unknown {tag[:-1]} {value!r}")
+        if card.stage not in vocab["stages"]:
+            problem(f"unknown stage {card.stage!r}")
+        if card.kind not in vocab["kinds"]:
+            problem(f"unknown kind {card.kind!r}")
+        if not card.anchors:
+            problem("no anchors")
+        for anchor in card.anchors:
+            if anchor.source not in source_keys:
+                problem(f"anchor names unknown source {anchor.source!r}")
+            elif not anchor.quote.strip():
+                problem("anchor with an empty quote")
+            elif match_key(anchor.quote) not in source_keys[anchor.source]:
+                problem(f"quote not found in {anchor.source}: {anchor.quote!r}")
+    return problems

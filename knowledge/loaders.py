@@ -1,0 +1,85 @@
+"""Reading documents: bundled sources and the user's own playbooks.
+
+Supported: `.txt`, `.md` (UTF-8, a BOM accepted), `.pdf` (pypdf), `.docx`
+(python-docx). A file that cannot be read or holds no text raises
+`UnreadableDocumentError` naming it, so an ingest can report it and go on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from knowledge.errors import UnreadableDocumentError
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx")
+
+
+def _read_plain(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnreadableDocumentError(
+            f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8 and ingest again"
+        ) from exc
+
+
+def _read_pdf(path: Path) -> str:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(path)
+        return "\n".join(page.extract_text() or "" for page in reader.pages)
+    except (PdfReadError, ValueError, KeyError, OSError) as exc:
+        raise UnreadableDocumentError(f"{path}: not a readable PDF ({exc})") from exc
+
+
+def _read_docx(path: Path) -> str:
+    from zipfile import BadZipFile
+
+    import docx
+
+    try:
+        document = docx.Document(str(path))
+    except (BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise UnreadableDocumentError(f"{path}: not a readable .docx file ({exc})") from exc
+    lines = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            lines.append(" | ".join(cell.text for cell in row.cells))
+    return "\n".join(lines)
+
+
+def read_document(path: Path) -> str:
+    """The text of one document; raises UnreadableDocumentError."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".txt", ".md"):
+            text = _read_plain(path)
+        elif suffix == ".pdf":
+            text = _read_pdf(path)
+        elif suffix == ".docx":
+            text = _read_docx(path)
+        else:
+            raise UnreadableDocumentError(
+                f"{path}: unsupported file type (use {', '.join(SUPPORTED_SUFFIXES)})"
+            )
+    except PermissionError as exc:
+        raise UnreadableDocumentError(f"{path}: permission denied") from exc
+    except FileNotFoundError as exc:
+        raise UnreadableDocumentError(f"{path}: no such file") from exc
+    if not text.strip():
+        raise UnreadableDocumentError(f"{path}: no text in it (empty, or a scanned image)")
+    return text
+
+
+def expand_paths(paths: Iterable[Path]) -> Iterator[Path]:
+    """Files named directly, and every supported file under named folders."""
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and child.suffix.lower() in SUPPORTED_SUFFIXES:
+                    yield child.resolve()
+        else:
+            yield path.resolve()

@@ -1,0 +1,209 @@
+"""Ingest: sources and cards → passages and card records → the index.
+
+Bundled sources come with their manifest; the user's own files are cleaned
+with the shared rules only. Paths a user ingested once are remembered, so a
+later `advisor ingest` notices when such a file changed or was deleted and
+replaces or removes exactly its passages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import yaml
+
+from knowledge.cards import CARD_LANGUAGES, Card, load_cards
+from knowledge.chunking import chunk_text, heading_text
+from knowledge.cleaning import CleaningRules, clean_text, normalise_wording, rules_from_mapping
+from knowledge.config import KnowledgeConfig
+from knowledge.embedders import Embedder
+from knowledge.errors import UnreadableDocumentError
+from knowledge.index import CARD, PASSAGE, IndexState, KnowledgeIndex, Record, content_id
+from knowledge.language import detect_language
+from knowledge.loaders import expand_paths, read_document
+from knowledge.textnorm import match_key
+
+SOURCES_DIR = Path(__file__).parent / "sources"
+MANIFEST = SOURCES_DIR / "manifest.yaml"
+
+
+@dataclass(frozen=True)
+class Document:
+    """A document to index: `name` is how passages cite it."""
+
+    name: str
+    text: str
+    rules: CleaningRules = CleaningRules()
+
+
+@dataclass
+class IngestReport:
+    documents: int = 0
+    passages: int = 0
+    cards: int = 0
+    added: int = 0
+    removed: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, int]:
+        return {
+            "documents": self.documents,
+            "passages": self.passages,
+            "cards": self.cards,
+            "added": self.added,
+            "removed": self.removed,
+        }
+
+
+def bundled_documents(sources_dir: Path = SOURCES_DIR) -> list[Document]:
+    manifest = yaml.safe_load((sources_dir / "manifest.yaml").read_text("utf-8"))
+    return [
+        Document(
+            entry["file"],
+            read_document(sources_dir / entry["file"]),
+            rules_from_mapping(entry),
+        )
+        for entry in manifest["sources"]
+    ]
+
+
+def bundled_source_texts(sources_dir: Path = SOURCES_DIR) -> dict[str, str]:
+    return {doc.name: doc.text for doc in bundled_documents(sources_dir)}
+
+
+def passage_records(document: Document) -> list[Record]:
+    """Clean and chunk one document; ids hash the document name and the text."""
+    records = []
+    for chunk in chunk_text(clean_text(document.text, document.rules)):
+        readable = normalise_wording(chunk.text, document.rules)
+        heading = normalise_wording(heading_text(chunk.heading_path), document.rules)
+        records.append(
+            Record(
+                id=content_id(PASSAGE, document.name, chunk.text),
+                kind=PASSAGE,
+                text=readable,
+                language=detect_language(readable),
+                source=document.name,
+                heading=heading,
+                original=chunk.text if readable != chunk.text else None,
+            )
+        )
+    return records
+
+
+def _anchored(card: Card, passages: Sequence[Record]) -> list[str]:
+    ids: list[str] = []
+    for anchor in card.anchors:
+        quote = match_key(anchor.quote)
+        for passage in passages:
+            if passage.source != anchor.source:
+                continue
+            texts = (passage.text, passage.original or "")
+            if any(quote in match_key(t) for t in texts) and passage.id not in ids:
+                ids.append(passage.id)
+    return ids
+
+
+def card_records(cards: Sequence[Card], passages: Sequence[Record]) -> list[Record]:
+    """One record per card and language, pointing at the card's anchored passages."""
+    records = []
+    for card in cards:
+        anchored = tuple(_anchored(card, passages))
+        for lang in CARD_LANGUAGES:
+            text = card.text(lang)
+            records.append(
+                Record(
+                    id=content_id(CARD, card.id, lang, text),
+                    kind=CARD,
+                    text=text,
+                    language=lang,
+                    card_id=card.id,
+                    passages=anchored,
+                    segments=card.segments,
+                )
+            )
+    return records
+
+
+def _with_card_links(passages: list[Record], cards: list[Record]) -> list[Record]:
+    """Give each passage the ids and segments of the cards anchored to it."""
+    linked: dict[str, tuple[list[str], set[str]]] = {p.id: ([], set()) for p in passages}
+    for card in cards:
+        for pid in card.passages:
+            ids, segments = linked[pid]
+            if card.card_id and card.card_id not in ids:
+                ids.append(card.card_id)
+            segments.update(card.segments)
+    out = []
+    for p in passages:
+        ids, segments = linked[p.id]
+        out.append(replace(p, cards=tuple(ids), segments=tuple(sorted(segments))))
+    return out
+
+
+def ingest(
+    config: KnowledgeConfig,
+    embedder: Embedder,
+    paths: Sequence[Path] = (),
+    *,
+    rebuild: bool = False,
+    forget: Sequence[Path] = (),
+    cards_dir: Path | None = None,
+    sources_dir: Path = SOURCES_DIR,
+) -> IngestReport:
+    """Bring the index in line with the bundled knowledge and the user's files."""
+    index = KnowledgeIndex(config)
+    report = IngestReport()
+    with index.writing():
+        previous = index.state() if index.exists() else None
+        if previous and not rebuild:
+            index.check_embedder(embedder.spec)
+        if rebuild:
+            index.drop_collection()
+        forgotten = {str(p.resolve()) for p in forget}
+        remembered = [p for p in (previous.extra_paths if previous else []) if p not in forgotten]
+        extra = list(dict.fromkeys([*remembered, *(str(p.resolve()) for p in paths)]))
+
+        documents = bundled_documents(sources_dir)
+        # A remembered path that is gone is dropped, and with it its passages.
+        kept_extra = [p for p in extra if Path(p).exists()]
+        for path in expand_paths(Path(p) for p in kept_extra):
+            try:
+                documents.append(Document(str(path), read_document(path)))
+            except UnreadableDocumentError as exc:
+                report.skipped.append(str(exc))
+
+        passages: list[Record] = []
+        for document in documents:
+            records = passage_records(document)
+            if not records:
+                report.skipped.append(f"{document.name}: no text left after cleaning")
+                continue
+            passages.extend(records)
+            report.documents += 1
+        cards = load_cards(cards_dir) if cards_dir else load_cards()
+        card_recs = card_records(cards, passages)
+        passages = _with_card_links(passages, card_recs)
+        records = list({r.id: r for r in [*passages, *card_recs]}.values())
+
+        existing = index.vector_ids()
+        wanted = {r.id for r in records}
+        new = [r for r in records if r.id not in existing]
+        gone = existing - wanted
+        index.add(new, embedder)
+        index.remove(gone)
+        report.added, report.removed = len(new), len(gone)
+        report.passages, report.cards = len(passages), len(cards)
+        index.write(
+            records,
+            IndexState(
+                embedder=embedder.spec,
+                extra_paths=kept_extra,
+                documents=report.documents,
+                passages=report.passages,
+                cards=report.cards,
+            ),
+        )
+    return report
