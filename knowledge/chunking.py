@@ -177,8 +177,13 @@ def _merge_bare_lists(units: list[_Unit]) -> list[_Unit]:
 
 
 def _drop_lone_headings(units: list[_Unit]) -> list[_Unit]:
-    """A heading line followed by its own items is a path, not a passage."""
-    return [u for u in units if u.lines and not (u.heading_only and not u.bare_item)]
+    """A heading line is a path for what follows, not a passage of its own.
+
+    A document that is nothing but a short line still yields that line.
+    """
+    units = [u for u in units if u.lines]
+    kept = [u for u in units if not (u.heading_only and not u.bare_item)]
+    return kept or units
 
 
 def chunk_text(text: str) -> list[Chunk]:

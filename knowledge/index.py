@@ -150,10 +150,9 @@ class KnowledgeIndex:
     def drop_collection(self) -> None:
         if self._client is None:
             self._client = _chroma_client(self.config)
-        try:
+        names = {getattr(c, "name", c) for c in self._client.list_collections()}
+        if self.config.collection in names:
             self._client.delete_collection(self.config.collection)
-        except Exception:  # noqa: BLE001 - absent collection; nothing to drop
-            pass
 
     def vector_ids(self) -> set[str]:
         return set(self.collection().get(include=[])["ids"])

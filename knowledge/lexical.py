@@ -18,9 +18,7 @@ from knowledge.textnorm import strip_pinyin, to_simplified
 
 _RUNS = re.compile(r"[a-z0-9]+|[\uac00-\ud7af]+|[\u3400-\u9fff\uf900-\ufaff]+")
 _STOPWORDS = frozenset(
-    "a an and are as at be by can do does for from how i in is it of on or our should so "
-    "that the their them they this to was we what when which who why will with you your "
-    "my me us its into about than then there these those would could has have had been".split()
+    ["a", "an", "and", "are", "as", "at", "be", "by", "can", "do", "does", "for", "from", "how", "i", "in", "is", "it", "of", "on", "or", "our", "should", "so", "that", "the", "their", "them", "they", "this", "to", "was", "we", "what", "when", "which", "who", "why", "will", "with", "you", "your", "my", "me", "us", "its", "into", "about", "than", "then", "there", "these", "those", "would", "could", "has", "have", "had", "been"]
 )
 
 
@@ -56,22 +54,28 @@ def tokenize(text: str) -> list[str]:
 class LexicalIndex:
     """BM25 over a fixed list of documents; results are positions in that list."""
 
-    def __init__(self, model: bm25s.BM25, size: int) -> None:
+    def __init__(self, model: bm25s.BM25 | None, size: int) -> None:
         self._model = model
         self.size = size
 
     @classmethod
     def build(cls, texts: list[str]) -> LexicalIndex:
+        if not texts:
+            return cls(None, 0)
         model = bm25s.BM25()
         corpus = [tokenize(t) or ["<empty>"] for t in texts]
         model.index(corpus, show_progress=False)
         return cls(model, len(texts))
 
     def save(self, directory: Path) -> None:
-        self._model.save(str(directory), show_progress=False)
+        directory.mkdir(parents=True, exist_ok=True)
+        if self._model is not None:
+            self._model.save(str(directory), show_progress=False)
 
     @classmethod
     def load(cls, directory: Path, size: int) -> LexicalIndex:
+        if size == 0:
+            return cls(None, 0)
         model = bm25s.BM25.load(str(directory), mmap=False, show_progress=False)
         return cls(model, size)
 
@@ -80,7 +84,7 @@ class LexicalIndex:
     ) -> list[tuple[int, float]]:
         """Top k (position, score) with a positive score; `mask` zeroes excluded rows."""
         tokens = tokenize(query)
-        if not tokens or self.size == 0:
+        if not tokens or self._model is None:
             return []
         scores = self._model.get_scores(tokens)
         if mask is not None:

@@ -21,8 +21,20 @@ from knowledge.glossary import Glossary
 from knowledge.index import CARD, KnowledgeIndex, Record
 from knowledge.textnorm import match_key
 
-RRF_K = 60
+RRF_K = 10
 CANDIDATES = 40
+# Weight of each ranked list, as (passages reached directly, passages reached
+# through cards). Three searches: dense on the question, dense on the question
+# plus its glossary expansion, BM25 on the expanded question. The small
+# embedder is weak across languages, so BM25 over the glossary's translations
+# counts double; cards are curated, trilingual and anchored, so a card match
+# is stronger evidence than a raw passage match.
+ListWeights = dict[str, tuple[float, float]]
+LIST_WEIGHTS: ListWeights = {
+    "dense": (0.5, 2.0),
+    "dense_expanded": (0.5, 2.0),
+    "lexical": (1.0, 2.0),
+}
 
 
 @dataclass(frozen=True)
@@ -83,6 +95,7 @@ class HybridRetriever:
         *,
         candidates: int = CANDIDATES,
         rrf_k: int = RRF_K,
+        weights: ListWeights | None = None,
     ) -> None:
         index.check_embedder(embedder.spec)
         self.index = index
@@ -90,6 +103,7 @@ class HybridRetriever:
         self.glossary = glossary or Glossary.load()
         self.candidates = candidates
         self.rrf_k = rrf_k
+        self.weights = dict(weights or LIST_WEIGHTS)
         self.records = index.records()
         self.by_id = {r.id: r for r in self.records}
         self.lexical = index.lexical(len(self.records))
@@ -112,37 +126,56 @@ class HybridRetriever:
     def _to_passages(
         self, ranked: Sequence[str], filters: Filters
     ) -> tuple[list[str], list[str], dict[str, str]]:
-        """Split one ranked list into passage ids reached directly and through cards."""
+        """Split one ranked list into passage ids reached directly and through cards.
+
+        Cards are taken round-robin: the first passage of every matching card
+        before the second passage of any, so a card anchored in four places
+        cannot fill the answer on its own.
+        """
         direct: list[str] = []
-        via_cards: list[str] = []
-        card_of: dict[str, str] = {}
+        card_passages: list[tuple[str, tuple[str, ...]]] = []
+        seen_cards: set[str] = set()
         for rid in ranked:
             record = self.by_id[rid]
             if record.kind == CARD:
-                for pid in record.passages:
-                    passage = self.by_id.get(pid)
-                    if passage and filters.admits(passage) and pid not in via_cards:
-                        via_cards.append(pid)
-                        card_of.setdefault(pid, record.card_id or "")
+                if record.card_id not in seen_cards:
+                    seen_cards.add(record.card_id or "")
+                    card_passages.append((record.card_id or "", record.passages))
             elif filters.admits(record) and rid not in direct:
                 direct.append(rid)
+        via_cards: list[str] = []
+        card_of: dict[str, str] = {}
+        depth = max((len(p) for _, p in card_passages), default=0)
+        for level in range(depth):
+            for card_id, passages in card_passages:
+                if level < len(passages):
+                    pid = passages[level]
+                    passage = self.by_id.get(pid)
+                    if passage and filters.admits(passage) and pid not in card_of:
+                        via_cards.append(pid)
+                        card_of[pid] = card_id
         return direct, via_cards, card_of
 
     def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
         filters = filters or Filters()
         pool = self.candidates * (4 if filters else 1)
         expanded = " ".join([query, *self.glossary.expand(query)])
-        lists: list[list[str]] = []
+        searches = {
+            "dense": lambda: self._dense(query, pool),
+            "dense_expanded": lambda: self._dense(expanded, pool) if expanded != query else [],
+            "lexical": lambda: self._lexical(expanded, pool),
+        }
+        scores: dict[str, float] = {}
         card_of: dict[str, str] = {}
-        for ranked in (self._dense(query, pool), self._lexical(expanded, pool)):
-            direct, via_cards, cards = self._to_passages(ranked, filters)
-            lists += [direct, via_cards]
+        for name, (direct_weight, card_weight) in self.weights.items():
+            if not (direct_weight or card_weight):
+                continue
+            direct, via_cards, cards = self._to_passages(searches[name](), filters)
+            for weight, ranked in ((direct_weight, direct), (card_weight, via_cards)):
+                for rank, pid in enumerate(ranked):
+                    scores[pid] = scores.get(pid, 0.0) + weight / (self.rrf_k + rank + 1)
             for pid, card in cards.items():
                 card_of.setdefault(pid, card)
-        scores: dict[str, float] = {}
-        for ranked in lists:
-            for rank, pid in enumerate(ranked):
-                scores[pid] = scores.get(pid, 0.0) + 1.0 / (self.rrf_k + rank + 1)
         hits: list[Hit] = []
         seen_texts: set[str] = set()
         for pid in sorted(scores, key=lambda p: -scores[p]):

