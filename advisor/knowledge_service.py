@@ -1,15 +1,17 @@
-"""Building the knowledge objects from settings: the one place the advisor wires them."""
+"""Building the knowledge objects from settings, and the view of them the advisor uses."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 from pathlib import Path
 
 from advisor.config import Settings
+from knowledge.cards import Card, load_cards
 from knowledge.embedders import make_embedder
-from knowledge.index import KnowledgeIndex
+from knowledge.index import CARD, KnowledgeIndex, Record
 from knowledge.pipeline import IngestReport, ingest
-from knowledge.retrieval import HybridRetriever
+from knowledge.retrieval import Filters, Hit, HybridRetriever
 
 
 def run_ingest(
@@ -26,3 +28,36 @@ def run_ingest(
 def open_retriever(settings: Settings) -> HybridRetriever:
     config = settings.knowledge()
     return HybridRetriever(KnowledgeIndex(config), make_embedder(config.embedder))
+
+
+class KnowledgeBase:
+    """Search plus the cards and their anchored passages, for the composer."""
+
+    def __init__(self, retriever: HybridRetriever, cards: Sequence[Card] | None = None) -> None:
+        self.retriever = retriever
+        self._cards = {c.id: c for c in (cards if cards is not None else load_cards())}
+
+    @cached_property
+    def _card_passages(self) -> dict[str, tuple[str, ...]]:
+        out: dict[str, tuple[str, ...]] = {}
+        for record in self.retriever.records:
+            if record.kind == CARD and record.card_id and record.card_id not in out:
+                out[record.card_id] = record.passages
+        return out
+
+    def search(self, question: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
+        return self.retriever.search(question, k, filters)
+
+    def covers(self, question: str) -> bool:
+        """Whether the question uses any of the domain's terms (the glossary)."""
+        return bool(self.retriever.glossary.matches(question))
+
+    def card(self, card_id: str) -> Card:
+        return self._cards[card_id]
+
+    def all_cards(self) -> Sequence[Card]:
+        return list(self._cards.values())
+
+    def card_passages(self, card_id: str) -> Sequence[Record]:
+        by_id = self.retriever.by_id
+        return [by_id[p] for p in self._card_passages.get(card_id, ()) if p in by_id]

@@ -1,0 +1,146 @@
+"""Reading a question: its language, the situations it describes, the segment it
+names, and the account it mentions.
+
+Pure functions over the question text and data (advisor/data/situations.yaml);
+nothing here looks anything up.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+from rapidfuzz import fuzz
+
+from knowledge.language import TRADITIONAL, base_language, detect_language
+from knowledge.textnorm import to_simplified
+
+ANSWER_LANGUAGES = ("en", "ko", "zh")
+_SEGMENT_CODE = re.compile(r"(?<![A-Za-z])(E(?:IV|I{1,3})|P(?:IV|I{1,3}))(?![A-Za-z])")
+# Company suffixes that a rep leaves out when naming an account.
+_NAME_SUFFIXES = re.compile(
+    r"(有限公司|有限責任公司|有限责任公司|股份有限公司|公司|集团|집단|주식회사|\(주\)|㈜|"
+    r"\b(co|ltd|inc|corp|corporation|company|llc|gmbh|plc)\b\.?|[,.])",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """What the advisor read in a question."""
+
+    text: str
+    language: str  # en | ko | zh: the language to answer in
+    traditional: bool  # answer in traditional Chinese characters
+    situations: tuple[str, ...]
+    segment: str | None
+    account_id: str | None = None
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> dict[str, Any]:
+    text = resources.files("advisor").joinpath("data/situations.yaml").read_text("utf-8")
+    return yaml.safe_load(text)
+
+
+def _fold(text: str) -> str:
+    return to_simplified(text).lower()
+
+
+def _contains(text: str, keyword: str) -> bool:
+    keyword = _fold(keyword)
+    if keyword.isascii():
+        return re.search(rf"(?<![a-z]){re.escape(keyword)}", text) is not None
+    return keyword in text
+
+
+def detect_situations(text: str, data: Mapping[str, Any] | None = None) -> tuple[str, ...]:
+    """Situation tags whose keywords occur in the text, in lexicon order."""
+    data = data or lexicon()
+    folded = _fold(text)
+    found = []
+    for situation, by_lang in data["keywords"].items():
+        if any(_contains(folded, kw) for kws in by_lang.values() for kw in kws):
+            found.append(situation)
+    return tuple(found)
+
+
+def detect_segment(text: str, data: Mapping[str, Any] | None = None) -> str | None:
+    """A segment code written in the question (EII), or described (贡献低但很稳定)."""
+    code = _SEGMENT_CODE.search(text)
+    if code:
+        return code.group(1)
+    data = data or lexicon()
+    folded = _fold(text)
+    for segment, by_lang in data["segment_phrases"].items():
+        if any(_contains(folded, phrase) for phrases in by_lang.values() for phrase in phrases):
+            return segment
+    return None
+
+
+def answer_language(text: str, override: str | None = None) -> tuple[str, bool]:
+    """(en|ko|zh, traditional?) — the question's dominant language unless overridden."""
+    if override:
+        if override in ("zh-Hant", "zh-TW", "zh-HK"):
+            return "zh", True
+        lang = base_language(override)
+        if lang not in ANSWER_LANGUAGES:
+            raise ValueError(f"unsupported language {override!r}; use en, ko or zh")
+        return lang, False
+    detected = detect_language(text)
+    return base_language(detected), detected == TRADITIONAL
+
+
+def _core_name(name: str) -> str:
+    return re.sub(r"\s+", " ", _NAME_SUFFIXES.sub(" ", _fold(name))).strip()
+
+
+def mentioned_account(text: str, accounts: Iterable[Mapping[str, Any]]) -> str | None:
+    """The account id a question names, by id or by (part of) its name; None if unclear.
+
+    Exact ids win; then names found in the text, ignoring company suffixes
+    ("ABC Trading" finds "ABC Trading Co., Ltd."), with small spelling slips
+    tolerated for longer names.
+    """
+    folded = _fold(text)
+    best: tuple[float, str] | None = None
+    for account in accounts:
+        account_id = str(account["account_id"])
+        if re.search(rf"(?<![\w-]){re.escape(account_id.lower())}(?![\w-])", folded):
+            return account_id
+        core = _core_name(str(account["name"]))
+        if len(core) < 2:
+            continue
+        if core in folded:
+            score = 100.0 + len(core)  # longer exact names beat shorter ones
+        elif len(core) >= 6:
+            score = fuzz.partial_ratio(core, folded)
+            if score < 90:
+                continue
+        else:
+            continue
+        if best is None or score > best[0]:
+            best = (score, account_id)
+    return best[1] if best else None
+
+
+def understand(
+    text: str,
+    accounts: Sequence[Mapping[str, Any]] = (),
+    *,
+    language: str | None = None,
+) -> Understanding:
+    lang, traditional = answer_language(text, language)
+    return Understanding(
+        text=text,
+        language=lang,
+        traditional=traditional,
+        situations=detect_situations(text),
+        segment=detect_segment(text),
+        account_id=mentioned_account(text, accounts) if accounts else None,
+    )
