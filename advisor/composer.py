@@ -16,6 +16,7 @@ from advisor.playbook import (
     FALLBACK_ACTION_KINDS,
     TACTIC_KINDS,
     ScoredCard,
+    is_action,
     pick,
     score_cards,
     situations_for_risks,
@@ -191,8 +192,12 @@ def plan(
         passages = knowledge.card_passages(card.id)
         return passages[0].id if passages else card.id
 
-    actions = pick(scored, ACTION_KINDS, MAX_ACTIONS, MIN_ACTIONS, FALLBACK_ACTION_KINDS, family)
-    tactics = pick(scored, TACTIC_KINDS, MAX_TACTICS, family=family)
+    as_actions = [s for s in scored if is_action(s) or s.card.kind in FALLBACK_ACTION_KINDS]
+    actions = pick(as_actions, ACTION_KINDS | {"negotiation-tactic"}, MAX_ACTIONS, MIN_ACTIONS,
+                   FALLBACK_ACTION_KINDS, family)
+    taken = {a.card.id for a in actions}
+    tactics = pick([s for s in scored if s.card.id not in taken], TACTIC_KINDS, MAX_TACTICS,
+                   family=family)
     return actions, tactics, situations, segment
 
 
@@ -269,7 +274,7 @@ def _context_lines(
                 "answer.account_line", lang,
                 name=account["name"], account_id=account["account_id"],
                 owner=account.get("owner") or "—", segment=account["segment"],
-                segment_label=account.get("segment_label") or segment_label(account["segment"], lang),
+                segment_label=segment_label(account["segment"], lang),
             )
         )
         previous = account.get("previous_segment")

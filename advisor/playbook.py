@@ -88,6 +88,13 @@ def pick(
     return chosen
 
 
+def is_action(scored: ScoredCard) -> bool:
+    """Strategies and countermeasures; a tactic too when it answers the situation at hand."""
+    if scored.card.kind in ACTION_KINDS:
+        return True
+    return scored.card.kind == "negotiation-tactic" and bool(scored.situations)
+
+
 def situations_for_risks(codes: Iterable[str], mapping: Mapping[str, Sequence[str]]) -> list[str]:
     out: list[str] = []
     for code in codes:

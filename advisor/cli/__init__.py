@@ -32,9 +32,9 @@ def main(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from advisor.cli import accounts_cmds, knowledge_cmds
+    from advisor.cli import accounts_cmds, advisor_cmds, knowledge_cmds
 
-    for module in (knowledge_cmds, accounts_cmds):
+    for module in (knowledge_cmds, accounts_cmds, advisor_cmds):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -1,0 +1,207 @@
+"""Account briefs for managers: one screen per account, and the at-risk list.
+
+The brief is the advisor's plan for the account (the same card ranking as an
+answer, with the account's risk signals as the situation), ordered by urgency:
+actions that address the most severe risk come first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from advisor.accounts.reasons import money, percent
+from advisor.composer import Answer, CardSource, PlanItem, compose, join_steps, source_lines
+from advisor.directory import PortfolioDirectory
+from advisor.messages import localise, say
+from advisor.understanding import Understanding, lexicon
+from knowledge.retrieval import Hit
+
+_SEVERITY = {"high": 0, "medium": 1, "low": 2, "info": 3}
+BRIEF_SEARCH_DEPTH = 8
+
+
+@dataclass(frozen=True)
+class Brief:
+    account: Mapping[str, Any]
+    plan: Answer
+    actions: tuple[PlanItem, ...]
+    talking_points: tuple[str, ...]
+    hours: float | None
+    chart: Path | None
+    markdown: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "account_id": self.account["account_id"],
+            "name": self.account["name"],
+            "owner": self.account.get("owner"),
+            "segment": self.account["segment"],
+            "previous_segment": self.account.get("previous_segment"),
+            "reasons": list(self.account.get("reasons", [])),
+            "risks": list(self.account.get("risks", [])),
+            "metrics": dict(self.account.get("metrics", {})),
+            "actions": [a.as_json() for a in self.actions],
+            "tactics": [t.as_json() for t in self.plan.tactics],
+            "talking_points": list(self.talking_points),
+            "hours_per_week": self.hours,
+            "chart": str(self.chart) if self.chart else None,
+            "citations": [c.as_json() for c in self.plan.citations],
+            "markdown": self.markdown,
+        }
+
+
+def _urgency(item: PlanItem, risks: Sequence[Mapping[str, Any]], knowledge: CardSource) -> int:
+    """The severity rank of the most severe risk this action addresses (lower = sooner)."""
+    card_situations = set(knowledge.card(item.card_id).situations)
+    mapping = lexicon()["risk_situations"]
+    ranks = [
+        _SEVERITY.get(r["severity"], 3)
+        for r in risks
+        if card_situations & set(mapping.get(r["code"], ()))
+    ]
+    return min(ranks, default=len(_SEVERITY))
+
+
+def _query(account: Mapping[str, Any], lang: str) -> str:
+    """What to search the guidance for: the segment and the account's risk titles."""
+    titles = [r["title"] for r in account.get("risks", [])]
+    return " ".join([account["segment"], *titles])
+
+
+def build_brief(
+    account_id: str,
+    directory: PortfolioDirectory,
+    knowledge: Any,
+    *,
+    lang: str = "en",
+    traditional: bool = False,
+    chart: Path | None = None,
+) -> Brief:
+    """The brief of one account; `knowledge` is a KnowledgeBase (search + cards)."""
+    account = directory.record(account_id, lang)
+    risks = sorted(account.get("risks", []), key=lambda r: _SEVERITY.get(r["severity"], 9))
+    seen = Understanding(
+        text="", language=lang, traditional=traditional, situations=(),
+        segment=None, account_id=account_id,
+    )
+    hits: list[Hit] = knowledge.search(_query(account, lang), BRIEF_SEARCH_DEPTH)
+    plan = compose(seen, account, hits, knowledge)
+    actions = tuple(sorted(plan.actions, key=lambda a: _urgency(a, risks, knowledge)))
+    if chart is not None:
+        from advisor.charts import revenue_chart
+
+        chart = revenue_chart(
+            directory.monthly(account_id), chart, lang, f"{account['name']} ({account_id})"
+        )
+    hours = directory.hours_per_week(account_id, account.get("owner"))
+    points = _talking_points(account, risks, actions, lang)
+    markdown = _markdown(account, risks, actions, plan, points, hours, chart, directory, lang)
+    return Brief(
+        account=account,
+        plan=plan,
+        actions=actions,
+        talking_points=tuple(localise(p, traditional) for p in points),
+        hours=hours,
+        chart=chart,
+        markdown=localise(markdown, traditional),
+    )
+
+
+def _talking_points(
+    account: Mapping[str, Any], risks: Sequence[Mapping[str, Any]], actions: Sequence[PlanItem],
+    lang: str,
+) -> list[str]:
+    points = [say("brief.talking.open_question", lang)]
+    for risk in [r for r in risks if r["severity"] != "info"][:2]:
+        points.append(say("brief.talking.risk", lang, title=risk["title"], evidence=risk["evidence"]))
+    if actions:
+        points.append(say("brief.talking.value", lang, card=actions[0].title))
+    return points
+
+
+def _figures(metrics: Mapping[str, Any], lang: str) -> str:
+    def num(key: str, fmt: Any = str) -> str:
+        value = metrics.get(key)
+        return "—" if value is None else fmt(value)
+
+    trend = metrics.get("trend_ratio")
+    return say(
+        "brief.figures", lang,
+        window=metrics.get("window_months", 12),
+        revenue=num("revenue", lambda v: money(v, lang)),
+        share=num("share", lambda v: percent(v)),
+        active=num("active_months"),
+        trend="—" if trend is None else percent(trend),
+        gap=num("median_gap_days", lambda v: f"{v:.0f}"),
+        since=num("days_since_last", lambda v: f"{v:.0f}"),
+    )
+
+
+def _markdown(
+    account: Mapping[str, Any],
+    risks: Sequence[Mapping[str, Any]],
+    actions: Sequence[PlanItem],
+    plan: Answer,
+    points: Sequence[str],
+    hours: float | None,
+    chart: Path | None,
+    directory: PortfolioDirectory,
+    lang: str,
+) -> str:
+    from advisor.composer import segment_label
+
+    none = say("brief.none", lang)
+    lines = [
+        "# " + say("brief.title", lang, name=account["name"], account_id=account["account_id"]),
+        say(
+            "brief.who", lang, owner=account.get("owner") or none,
+            industry=account.get("industry") or none, region=account.get("region") or none,
+            as_of=directory.analysis.as_of.isoformat(),
+        ),
+        "",
+        "## " + say("brief.segment_heading", lang),
+        say(
+            "brief.segment_now", lang, segment=account["segment"],
+            segment_label=segment_label(account["segment"], lang),
+            previous=account.get("previous_segment") or none,
+        ),
+        *[f"- {r}" for r in account.get("reasons", [])],
+        "",
+        "## " + say("brief.figures_heading", lang),
+        _figures(account.get("metrics", {}), lang),
+    ]
+    if chart is not None:
+        lines.append(say("brief.chart", lang, path=chart))
+    lines += ["", "## " + say("brief.risks_heading", lang)]
+    lines += [f"- **{r['title']}** ({r['severity']}): {r['evidence']}" for r in risks] or [f"- {none}"]
+    lines += ["", "## " + say("brief.actions_heading", lang)]
+    for n, action in enumerate(actions, start=1):
+        refs = "".join(f"[{c}]" for c in action.citations)
+        lines.append(f"{n}. **{action.title}** — {join_steps(action.steps[:3], lang)} {refs}".rstrip())
+    lines += ["", "## " + say("brief.negotiation_heading", lang)]
+    if plan.tactics:
+        for tactic in plan.tactics:
+            refs = "".join(f"[{c}]" for c in tactic.citations)
+            lines.append(f"- **{tactic.title}** {refs}".rstrip())
+            if tactic.when:
+                lines.append(f"  - {say('answer.tactic_when', lang)}: {tactic.when}")
+            lines.append(f"  - {say('answer.tactic_how', lang)}: {join_steps(tactic.steps[:3], lang)}")
+            if tactic.risk:
+                lines.append(f"  - {say('answer.tactic_risk', lang)}: {tactic.risk}")
+    else:
+        lines.append(f"- {none}")
+    lines += ["", "## " + say("brief.talking_points_heading", lang)]
+    lines += [f"- {p}" for p in points]
+    lines += ["", "## " + say("brief.time_heading", lang)]
+    guidance = say(f"time_guidance.{account['segment']}", lang)
+    if hours is not None:
+        lines.append(say("brief.time", lang, hours=hours, owner=account.get("owner") or none,
+                         guidance=guidance))
+    else:
+        lines.append(guidance)
+    lines += ["", "## " + say("brief.sources_heading", lang), source_lines(plan.citations)]
+    return "\n".join(lines)

@@ -1,0 +1,35 @@
+"""Building a ready Advisor from settings: the one wiring place for the CLI and the bot."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from advisor.accounts.store import AccountStore
+from advisor.config import Settings
+from advisor.directory import PortfolioDirectory
+from advisor.gaps import GapLog
+from advisor.knowledge_service import KnowledgeBase, open_retriever
+from advisor.llm import GroundedWriter, make_chat_model
+from advisor.service import Advisor
+
+
+def gap_log(settings: Settings) -> GapLog:
+    return GapLog(settings.home / "logs" / "knowledge_gaps.jsonl")
+
+
+@contextmanager
+def open_advisor(settings: Settings, *, accounts: bool = True) -> Iterator[Advisor]:
+    """An Advisor over the index and (when it holds any) the accounts store."""
+    knowledge = KnowledgeBase(open_retriever(settings))
+    chat = make_chat_model(settings)
+    writer = GroundedWriter(chat) if chat is not None else None
+    store = AccountStore.from_settings(settings) if accounts else None
+    try:
+        directory = None
+        if store is not None and store.counts().get("accounts", 0):
+            directory = PortfolioDirectory.load(store)
+        yield Advisor(knowledge, directory, writer, gap_log(settings))
+    finally:
+        if store is not None:
+            store.close()
