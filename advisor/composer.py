@@ -14,6 +14,7 @@ from advisor.messages import localise, say
 from advisor.playbook import (
     ACTION_KINDS,
     FALLBACK_ACTION_KINDS,
+    SITUATIONAL_KINDS,
     TACTIC_KINDS,
     ScoredCard,
     is_action,
@@ -192,13 +193,33 @@ def plan(
         passages = knowledge.card_passages(card.id)
         return passages[0].id if passages else card.id
 
-    as_actions = [s for s in scored if is_action(s) or s.card.kind in FALLBACK_ACTION_KINDS]
-    actions = pick(as_actions, ACTION_KINDS | {"negotiation-tactic"}, MAX_ACTIONS, MIN_ACTIONS,
+    primary = [s for s in scored if is_action(s)]
+    fallback = [s for s in scored if not is_action(s) and s.card.kind in FALLBACK_ACTION_KINDS]
+    actions = pick(primary + fallback, ACTION_KINDS | SITUATIONAL_KINDS, MAX_ACTIONS, MIN_ACTIONS,
                    FALLBACK_ACTION_KINDS, family)
+    actions = _with_segment_strategy(actions, scored, segment)
     taken = {a.card.id for a in actions}
     tactics = pick([s for s in scored if s.card.id not in taken], TACTIC_KINDS, MAX_TACTICS,
                    family=family)
     return actions, tactics, situations, segment
+
+
+def _with_segment_strategy(
+    actions: list[ScoredCard], scored: Sequence[ScoredCard], segment: str | None
+) -> list[ScoredCard]:
+    """Keep the segment's own strategy among the actions: it is the backbone of the plan
+    (EIV: keep only if profitable), even when risk signals bring many other cards."""
+    if not segment:
+        return actions
+    own = sorted(
+        (s for s in scored
+         if s.segment and len(s.card.segments) <= 2 and s.card.kind not in ("case", "risk")),
+        key=lambda s: (len(s.card.segments), -s.score),
+    )
+    if not own or any(a.card.id == own[0].card.id for a in actions):
+        return actions
+    kept = actions[: MAX_ACTIONS - 1]
+    return [*kept[:1], own[0], *kept[1:]]
 
 
 def compose(

@@ -88,11 +88,15 @@ def pick(
     return chosen
 
 
+SITUATIONAL_KINDS = frozenset({"negotiation-tactic", "risk"})
+
+
 def is_action(scored: ScoredCard) -> bool:
-    """Strategies and countermeasures; a tactic too when it answers the situation at hand."""
+    """Strategies and countermeasures; a tactic or a risk card too when it answers the
+    situation at hand (a risk card's steps are how to contain that risk)."""
     if scored.card.kind in ACTION_KINDS:
         return True
-    return scored.card.kind == "negotiation-tactic" and bool(scored.situations)
+    return scored.card.kind in SITUATIONAL_KINDS and bool(scored.situations)
 
 
 def situations_for_risks(codes: Iterable[str], mapping: Mapping[str, Sequence[str]]) -> list[str]:

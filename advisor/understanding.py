@@ -100,6 +100,16 @@ def _core_name(name: str) -> str:
     return re.sub(r"\s+", " ", _NAME_SUFFIXES.sub(" ", _fold(name))).strip()
 
 
+def _short_name(core: str) -> str | None:
+    """How reps shorten a name: its first two words, or its first four CJK characters."""
+    words = core.split()
+    if len(words) >= 3 and len(" ".join(words[:2])) >= 6:
+        return " ".join(words[:2])
+    if len(words) == 1 and not core.isascii() and len(core) >= 6:
+        return core[:4]
+    return None
+
+
 def mentioned_account(text: str, accounts: Iterable[Mapping[str, Any]]) -> str | None:
     """The account id a question names, by id or by (part of) its name; None if unclear.
 
@@ -116,8 +126,11 @@ def mentioned_account(text: str, accounts: Iterable[Mapping[str, Any]]) -> str |
         core = _core_name(str(account["name"]))
         if len(core) < 2:
             continue
+        short = _short_name(core)
         if core in folded:
             score = 100.0 + len(core)  # longer exact names beat shorter ones
+        elif short and short in folded:
+            score = 95.0 + len(short)  # "Golden Hops" for Golden Hops Distributors
         elif len(core) >= 6:
             score = fuzz.partial_ratio(core, folded)
             if score < 90:
@@ -129,18 +142,42 @@ def mentioned_account(text: str, accounts: Iterable[Mapping[str, Any]]) -> str |
     return best[1] if best else None
 
 
+def without_names(text: str, names: Iterable[str]) -> str:
+    """The text with account names blanked, so a Chinese company name in an English
+    question does not make the answer Chinese."""
+    folded = _fold(text)
+    if len(folded) != len(text):  # a conversion changed the length; leave the text as it is
+        return text
+    chars = list(text)
+    for name in names:
+        core = _core_name(name)
+        for variant in {_fold(name), core, _short_name(core) or ""}:
+            if len(variant) < 2:
+                continue
+            start = folded.find(variant)
+            while start >= 0:
+                chars[start : start + len(variant)] = " " * len(variant)
+                start = folded.find(variant, start + len(variant))
+    return "".join(chars)
+
+
 def understand(
     text: str,
     accounts: Sequence[Mapping[str, Any]] = (),
     *,
     language: str | None = None,
 ) -> Understanding:
-    lang, traditional = answer_language(text, language)
+    account_id = mentioned_account(text, accounts) if accounts else None
+    names = [str(a["name"]) for a in accounts if str(a["account_id"]) == account_id]
+    # The account's name says nothing of the language or the situation
+    # ("Bluebird Hotels" is not a question about hotel channels).
+    rest = without_names(text, names) if names else text
+    lang, traditional = answer_language(rest, language)
     return Understanding(
         text=text,
         language=lang,
         traditional=traditional,
-        situations=detect_situations(text),
-        segment=detect_segment(text),
-        account_id=mentioned_account(text, accounts) if accounts else None,
+        situations=detect_situations(rest),
+        segment=detect_segment(rest),
+        account_id=account_id,
     )
