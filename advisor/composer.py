@@ -129,7 +129,7 @@ def situation_label(code: str, lang: str) -> str:
     return vocabulary()["situations"][code][lang]
 
 
-class _Citations:
+class CitationList:
     """Numbers passages in the order they are first cited."""
 
     def __init__(self) -> None:
@@ -150,7 +150,7 @@ def _why(scored: ScoredCard, lang: str) -> str:
     return ", ".join(parts)
 
 
-def _item(scored: ScoredCard, lang: str, knowledge: CardSource, cites: _Citations) -> PlanItem:
+def plan_item(scored: ScoredCard, lang: str, knowledge: CardSource, cites: CitationList) -> PlanItem:
     card = scored.card
     numbers = tuple(cites.cite(p, card.id) for p in knowledge.card_passages(card.id)[:2])
     return PlanItem(
@@ -230,9 +230,9 @@ def compose(
 ) -> Answer:
     lang = understanding.language
     actions_s, tactics_s, situations, segment = plan(understanding, account, hits, knowledge)
-    cites = _Citations()
-    actions = tuple(_item(s, lang, knowledge, cites) for s in actions_s)
-    tactics = tuple(_item(s, lang, knowledge, cites) for s in tactics_s)
+    cites = CitationList()
+    actions = tuple(plan_item(s, lang, knowledge, cites) for s in actions_s)
+    tactics = tuple(plan_item(s, lang, knowledge, cites) for s in tactics_s)
     lines = _context_lines(understanding, account, segment, situations, lang)
     lines += ["", say("answer.next_actions", lang)]
     for n, action in enumerate(actions, start=1):
