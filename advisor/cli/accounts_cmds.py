@@ -2,6 +2,264 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
 import click
 
-COMMANDS: list[click.Command] = []
+from advisor.accounts.importer import import_files
+from advisor.accounts.portfolio import PortfolioAnalysis, analyse_store
+from advisor.accounts.reasons import check_lang, label, money, percent
+from advisor.accounts.segmentation import SegmentConfig
+from advisor.accounts.store import AccountStore
+from advisor.cli.common import echo_json, settings
+from advisor.errors import AdvisorError
+
+FILE = click.Path(dir_okay=False, path_type=Path)
+SEVERITY_MARK = {"high": "!!", "medium": "!", "low": "·", "info": "i"}
+
+
+class BadOptionError(AdvisorError):
+    """A command-line value could not be understood."""
+
+
+def _open_store(ctx: click.Context) -> AccountStore:
+    return AccountStore.from_settings(settings(ctx))
+
+
+def _as_of(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise BadOptionError(f"--as-of '{text}' is not a date (YYYY-MM-DD)") from None
+
+
+def _analysis(ctx: click.Context, as_of: str | None) -> PortfolioAnalysis:
+    config = SegmentConfig.from_env()
+    with _open_store(ctx) as store:
+        return analyse_store(store, _as_of(as_of), config)
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _fit(text: str, width: int) -> str:
+    """Pad or cut to a display width, counting CJK characters as two columns."""
+    out, used = "", 0
+    for ch in text:
+        w = _width(ch)
+        if used + w > width - (1 if used + w < _width(text) else 0):
+            return out + "…" + " " * max(0, width - used - 1)
+        out, used = out + ch, used + w
+    return out + " " * (width - used)
+
+
+def _table(
+    headers: Sequence[str], rows: Sequence[Sequence[Any]], right: set[int] | None = None
+) -> str:
+    right = right or set()
+    cells = [[str(c) for c in headers]] + [[str(c) for c in row] for row in rows]
+    widths = [max(_width(row[i]) for row in cells) for i in range(len(headers))]
+    lines = []
+    for row in cells:
+        parts = []
+        for i, cell in enumerate(row):
+            pad = " " * (widths[i] - _width(cell))
+            parts.append(pad + cell if i in right else cell + pad)
+        lines.append("  ".join(parts).rstrip())
+    return "\n".join(lines)
+
+
+@click.command("import")
+@click.option("--accounts", type=FILE, help="accounts.csv: account_id, name, owner, stage, ...")
+@click.option("--transactions", type=FILE, help="transactions.csv: account_id, date, amount, ...")
+@click.option("--events", type=FILE, help="events.csv: account_id, date, type, value, note")
+@click.option("--json", "as_json", is_flag=True, help="Print counts per table as JSON.")
+@click.pass_context
+def import_command(
+    ctx: click.Context,
+    accounts: Path | None,
+    transactions: Path | None,
+    events: Path | None,
+    as_json: bool,
+) -> None:
+    """Load CRM/ERP exports into the accounts store, all or nothing."""
+    with _open_store(ctx) as store:
+        result = import_files(store, accounts=accounts, transactions=transactions, events=events)
+    counts = result.as_dict()
+    if as_json:
+        echo_json(counts)
+        return
+    rows = [(name, c["inserted"], c["updated"], c["unchanged"]) for name, c in counts.items()]
+    click.echo(_table(("table", "inserted", "updated", "unchanged"), rows, right={1, 2, 3}))
+
+
+@click.command("segment")
+@click.option(
+    "--as-of", "as_of", metavar="DATE", help="Observation date (default: latest transaction)."
+)
+@click.option("--lang", default="en", show_default=True, help="Language of reasons: en, ko or zh.")
+@click.option("--owner", help="Only this rep's accounts.")
+@click.option("--segment", "only", multiple=True, help="Only these segments (repeatable).")
+@click.option("-v", "--verbose", is_flag=True, help="Show the reasons and risk evidence.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON list of accounts.")
+@click.pass_context
+def segment_command(
+    ctx: click.Context,
+    as_of: str | None,
+    lang: str,
+    owner: str | None,
+    only: tuple[str, ...],
+    verbose: bool,
+    as_json: bool,
+) -> None:
+    """Segment every account (EI-EIV, PI-PIV, F) with reasons and risks."""
+    check_lang(lang)
+    analysis = _analysis(ctx, as_of)
+    records = analysis.records(lang, owner)
+    if only:
+        records = [r for r in records if r["segment"] in only]
+    if as_json:
+        echo_json(records)
+        return
+    rows = []
+    for r in records:
+        move = (
+            r["segment"]
+            if r["previous_segment"] in (None, r["segment"])
+            else f"{r['previous_segment']}→{r['segment']}"
+        )
+        revenue = (
+            r["metrics"]["revenue"] if r["kind"] == "existing" else r["metrics"]["expected_revenue"]
+        )
+        risks = " ".join(
+            f"{SEVERITY_MARK[k['severity']]}{k['code']}"
+            for k in r["risks"]
+            if k["severity"] != "info"
+        )
+        rows.append(
+            (
+                r["account_id"],
+                _fit(r["name"], 24),
+                r["owner"] or "",
+                move,
+                money(revenue, lang),
+                risks,
+            )
+        )
+    click.echo(f"as of {analysis.as_of} (a quarter earlier: {analysis.before.as_of})")
+    if not verbose:
+        click.echo(_table(("id", "name", "owner", "segment", "revenue", "risks"), rows, right={4}))
+        return
+    for r, row in zip(records, rows, strict=True):
+        click.echo(
+            _table(
+                ("id", "name", "owner", "segment", "revenue", "risks"), [row], right={4}
+            ).splitlines()[1]
+        )
+        for reason in r["reasons"]:
+            click.echo(f"    - {reason}")
+        for risk in r["risks"]:
+            click.echo(f"    {SEVERITY_MARK[risk['severity']]} {risk['title']}: {risk['evidence']}")
+
+
+@click.command("portfolio")
+@click.option(
+    "--as-of", "as_of", metavar="DATE", help="Observation date (default: latest transaction)."
+)
+@click.option("--chart", type=FILE, help="Also draw the portfolio matrix to this PNG.")
+@click.option("--lang", default="en", show_default=True, help="Language: en, ko or zh.")
+@click.option("--owner", help="Only this rep's accounts.")
+@click.option("--hours", default=40.0, show_default=True, help="A rep's selling hours per week.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON document.")
+@click.pass_context
+def portfolio_command(
+    ctx: click.Context,
+    as_of: str | None,
+    chart: Path | None,
+    lang: str,
+    owner: str | None,
+    hours: float,
+    as_json: bool,
+) -> None:
+    """The segment matrix for a manager: counts, revenue, movements, risk, time per rep."""
+    check_lang(lang)
+    analysis = _analysis(ctx, as_of)
+    summary = analysis.summary(lang, owner)
+    summary["allocation"] = [a.as_dict() for a in analysis.allocation(owner, hours)]
+    if chart is not None:
+        from advisor.charts import portfolio_chart
+
+        portfolio_chart(
+            analysis.chart_rows(owner),
+            chart,
+            lang,
+            threshold=analysis.now.contribution.threshold,
+            as_of=analysis.as_of,
+            window_months=analysis.now.config.window_months,
+        )
+        summary["chart"] = str(chart)
+    if as_json:
+        echo_json(summary)
+        return
+    click.echo(_render_summary(summary, lang))
+
+
+def _render_summary(summary: dict[str, Any], lang: str) -> str:
+    out = [
+        f"portfolio as of {summary['as_of']}: {summary['accounts']} accounts, revenue {money(summary['revenue'], lang)}"
+    ]
+    c = summary["contribution"]
+    if c["threshold"] is not None:
+        out.append(
+            f"high contribution ({c['mode']}): {c['top_accounts']} of {c['ranked_accounts']} buying accounts, from {money(c['threshold'], lang)}"
+        )
+    out.append("")
+    rows = [
+        (
+            s["segment"],
+            s["accounts"],
+            money(s["revenue"], lang) + (" (expected)" if s["expected"] else ""),
+            percent(s["share"]) if s["share"] is not None else "",
+            label(f"segment.{s['segment']}.short", lang),
+        )
+        for s in summary["segments"]
+    ]
+    out.append(
+        _table(("segment", "accounts", "revenue", "share", "strategy"), rows, right={1, 2, 3})
+    )
+    out.append("")
+    if summary["alarms"]:
+        out.append("alarms this quarter:")
+        out.extend(
+            f"  {a['account_id']} {a['name']} ({a['owner']}): {a['from']} → {a['to']}"
+            for a in summary["alarms"]
+        )
+    moves = ", ".join(f"{m['from']}→{m['to']} {m['accounts']}" for m in summary["movements"])
+    out.append(f"movements since {summary['previous_as_of']}: {moves or 'none'}")
+    risk = summary["at_risk"]
+    by = ", ".join(f"{k} {v}" for k, v in risk["by_risk"].items())
+    out.append(
+        f"at risk: {risk['accounts']} accounts, {money(risk['revenue'], lang)} ({percent(risk['share'])} of revenue){': ' + by if by else ''}"
+    )
+    out.append("")
+    out.append("time allocation per rep (hours per week):")
+    for rep in summary["allocation"]:
+        parts = ", ".join(
+            f"{s['segment']} {s['hours']:g}h/{s['accounts']}" for s in rep["segments"]
+        )
+        out.append(f"  {rep['owner']} ({rep['accounts']} accounts): {parts}")
+        if rep["focus"]:
+            out.append(f"    first: {', '.join(rep['focus'])}")
+    if summary.get("chart"):
+        out.append(f"\nchart: {summary['chart']}")
+    return "\n".join(out)
+
+
+COMMANDS: list[click.Command] = [import_command, segment_command, portfolio_command]

@@ -1,0 +1,325 @@
+"""The accounts picture the advisor layer asks for: one call, everything per account.
+
+`analyse` is pure (frames in); `analyse_store` loads them from the store.
+A `PortfolioAnalysis` answers per account (segment, reasons, risks, metrics,
+previous segment), per portfolio (counts and revenue per segment, movements,
+revenue at risk) and per rep (time allocation).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from advisor.accounts.allocation import RepAllocation, time_allocation
+from advisor.accounts.metrics import monthly_series
+from advisor.accounts.movement import Move, movement_matrix, movements, previous_segmentation
+from advisor.accounts.reasons import Risk, check_lang, label
+from advisor.accounts.risks import RiskConfig, account_risks
+from advisor.accounts.segmentation import SEGMENTS, Segmentation, SegmentConfig, segment_accounts
+from advisor.accounts.store import AccountStore
+from advisor.errors import AccountNotFoundError
+
+METRIC_COLUMNS = {
+    "revenue": "revenue",
+    "share": "share",
+    "rank": "rank",
+    "ranked": "ranked",
+    "active_months": "active_months",
+    "monthly_cv": "monthly_cv",
+    "last_q": "last_quarter",
+    "earlier_avg": "earlier_quarter_avg",
+    "trend_ratio": "trend_ratio",
+    "year_ago_q": "year_ago_quarter",
+    "yoy_ratio": "yoy_ratio",
+    "median_gap_days": "median_gap_days",
+    "days_since_last": "days_since_last",
+    "first_purchase": "first_purchase",
+    "last_purchase": "last_purchase",
+    "expected_revenue": "expected_revenue",
+    "intent": "intent",
+}
+SERIOUS = ("high", "medium")
+
+
+@dataclass
+class PortfolioAnalysis:
+    now: Segmentation
+    before: Segmentation
+    risks: dict[str, list[Risk]]
+    moves: dict[str, Move]
+
+    @property
+    def as_of(self) -> dt.date:
+        return self.now.as_of
+
+    def rows(self, owner: str | None = None) -> list[dict[str, Any]]:
+        frame = self.now.frame
+        if owner is not None:
+            frame = frame.filter(pl.col("owner") == owner)
+        return frame.to_dicts()
+
+    def account(self, account_id: str, lang: str = "en") -> dict[str, Any]:
+        """The JSON row of one account (see `account_record`); AccountNotFoundError if unknown."""
+        row = self.now.row(account_id)
+        if row is None:
+            raise AccountNotFoundError(f"no account '{account_id}'")
+        return self.account_record(row, lang)
+
+    def account_record(self, row: dict[str, Any], lang: str = "en") -> dict[str, Any]:
+        check_lang(lang)
+        move = self.moves.get(row["account_id"])
+        reasons = self.now.reasons(row)
+        risks = self.risks.get(row["account_id"], [])
+        metrics = {out: _clean(row.get(col)) for col, out in METRIC_COLUMNS.items()}
+        metrics["window_months"] = self.now.config.window_months
+        return {
+            "account_id": row["account_id"],
+            "name": row["name"],
+            "owner": row["owner"],
+            "segment": row["segment"],
+            "segment_label": label(f"segment.{row['segment']}.name", lang),
+            "previous_segment": move.before if move else None,
+            "movement": move.direction if move else "same",
+            "alarm": bool(move and move.alarm),
+            "kind": row["kind"],
+            "reasons": [r.text(lang) for r in reasons],
+            "reason_codes": [{"code": r.code, "params": _jsonable(r.params)} for r in reasons],
+            "risks": [r.as_dict(lang) for r in risks],
+            "metrics": metrics,
+        }
+
+    def chart_rows(self, owner: str | None = None) -> list[dict[str, Any]]:
+        """Rows for `advisor.charts.portfolio_chart`: each with its position a quarter ago."""
+        before = {r["account_id"]: r for r in self.before.frame.to_dicts()}
+        out = []
+        for row in self.rows(owner):
+            move = self.moves.get(row["account_id"])
+            earlier = before.get(row["account_id"], {})
+            out.append(
+                {
+                    **row,
+                    "previous_segment": move.before if move else None,
+                    "previous_revenue": earlier.get("revenue"),
+                    "previous_stability": earlier.get("stability_score"),
+                    "alarm": bool(move and move.alarm),
+                }
+            )
+        return out
+
+    def records(self, lang: str = "en", owner: str | None = None) -> list[dict[str, Any]]:
+        return [self.account_record(row, lang) for row in self.rows(owner)]
+
+    def allocation(
+        self, owner: str | None = None, hours_per_week: float = 40.0
+    ) -> list[RepAllocation]:
+        return time_allocation(self.rows(owner), hours_per_week)
+
+    def at_risk(self, owner: str | None = None) -> dict[str, Any]:
+        rows = self.rows(owner)
+        total = sum(r["revenue"] or 0.0 for r in rows if r["kind"] == "existing")
+        flagged = [
+            r
+            for r in rows
+            if any(risk.severity in SERIOUS for risk in self.risks.get(r["account_id"], []))
+        ]
+        revenue = sum(r["revenue"] or 0.0 for r in flagged)
+        codes = Counter(
+            risk.code
+            for r in rows
+            for risk in self.risks.get(r["account_id"], [])
+            if risk.severity in SERIOUS
+        )
+        return {
+            "accounts": len(flagged),
+            "revenue": round(revenue, 2),
+            "share": round(revenue / total, 4) if total else 0.0,
+            "by_risk": dict(sorted(codes.items(), key=lambda kv: (-kv[1], kv[0]))),
+        }
+
+    def summary(self, lang: str = "en", owner: str | None = None) -> dict[str, Any]:
+        """Counts and revenue per segment, movements, revenue at risk, time allocation."""
+        check_lang(lang)
+        rows = self.rows(owner)
+        total = sum(r["revenue"] or 0.0 for r in rows if r["kind"] == "existing")
+        segments = []
+        for segment in SEGMENTS:
+            members = [r for r in rows if r["segment"] == segment]
+            revenue = sum(
+                (r["revenue"] if r["kind"] == "existing" else r["expected_revenue"]) or 0.0
+                for r in members
+            )
+            segments.append(
+                {
+                    "segment": segment,
+                    "label": label(f"segment.{segment}.name", lang),
+                    "strategy": label(f"segment.{segment}.strategy", lang),
+                    "accounts": len(members),
+                    "revenue": round(revenue, 2),
+                    "share": round(revenue / total, 4) if total and segment[0] == "E" else None,
+                    "expected": segment[0] == "P",
+                }
+            )
+        ids = {r["account_id"] for r in rows}
+        moves = {k: m for k, m in self.moves.items() if k in ids}
+        names = {r["account_id"]: r for r in rows}
+        alarms = [
+            {
+                "account_id": m.account_id,
+                "name": names[m.account_id]["name"],
+                "owner": names[m.account_id]["owner"],
+                "from": m.before,
+                "to": m.now,
+            }
+            for m in moves.values()
+            if m.alarm
+        ]
+        c = self.now.contribution
+        return {
+            "as_of": self.as_of.isoformat(),
+            "previous_as_of": self.before.as_of.isoformat(),
+            "owner": owner,
+            "accounts": len(rows),
+            "revenue": round(total, 2),
+            "contribution": {
+                "mode": c.mode,
+                "ranked_accounts": c.n,
+                "top_accounts": c.k,
+                "threshold": c.threshold,
+                "top_revenue_share": c.top_revenue_share,
+            },
+            "segments": segments,
+            "movements": movement_matrix(moves),
+            "alarms": sorted(alarms, key=lambda a: a["account_id"]),
+            "at_risk": self.at_risk(owner),
+            "allocation": [a.as_dict() for a in self.allocation(owner)],
+        }
+
+
+def analyse(
+    transactions: pl.DataFrame,
+    accounts: pl.DataFrame | None = None,
+    events: pl.DataFrame | None = None,
+    as_of: dt.date | None = None,
+    config: SegmentConfig | None = None,
+    risk_config: RiskConfig | None = None,
+) -> PortfolioAnalysis:
+    now = segment_accounts(transactions, accounts, as_of, config)
+    before = previous_segmentation(transactions, accounts, now.as_of, config)
+    return PortfolioAnalysis(
+        now, before, account_risks(now, events, risk_config), movements(now, before)
+    )
+
+
+def analyse_store(
+    store: AccountStore,
+    as_of: dt.date | None = None,
+    config: SegmentConfig | None = None,
+    risk_config: RiskConfig | None = None,
+    today: dt.date | None = None,
+) -> PortfolioAnalysis:
+    """Analyse everything in the store. With no transactions at all, as-of falls back to `today`."""
+    transactions = store.transactions()
+    if as_of is None and transactions.height == 0:
+        as_of = today or dt.date.today()
+    return analyse(transactions, store.accounts(), store.events(), as_of, config, risk_config)
+
+
+def monthly_revenue(
+    store: AccountStore, account_id: str, as_of: dt.date | None = None, months: int = 24
+) -> list[tuple[dt.date, float]]:
+    """(month start, revenue) oldest first, ending with the as-of month (default: latest purchase on record)."""
+    as_of = as_of or store.latest_transaction_date() or dt.date.today()
+    return monthly_series(store.transactions(account_id), account_id, as_of, months)
+
+
+def _t2s() -> Any:
+    try:
+        import opencc
+
+        return opencc.OpenCC("t2s").convert
+    except (ImportError, RuntimeError):  # matching still works, only without 華→华
+        return lambda text: text
+
+
+def find_accounts(
+    store: AccountStore | pl.DataFrame, query: str, owner: str | None = None, limit: int = 5
+) -> list[dict[str, Any]]:
+    """Accounts matching an id exactly or a name fuzzily, best first, optionally one owner's only.
+
+    Names are compared case-insensitively, and traditional Chinese is folded to
+    simplified, so 華東貿易 finds 华东贸易有限公司.
+    """
+    from rapidfuzz import fuzz, process, utils
+
+    frame = store.accounts() if isinstance(store, AccountStore) else store
+    if owner is not None:
+        frame = frame.filter(pl.col("owner") == owner)
+    rows = frame.to_dicts()
+    wanted = query.strip()
+    exact = [r for r in rows if r["account_id"].lower() == wanted.lower()]
+    if exact:
+        return [_hit(r, 100.0) for r in exact]
+    fold = _t2s()
+
+    def prep(text: str) -> str:
+        return utils.default_process(fold(text))
+
+    names = [prep(r["name"]) for r in rows]
+    query = prep(wanted)
+    if not query:
+        return []
+    # partial_ratio finds "한빛" in "한빛유통" and forgives a typo; ratio breaks ties
+    # toward the closest whole name. A shared word alone ("Trading") stays under 80.
+    hits = process.extract(query, names, scorer=fuzz.partial_ratio, limit=None, score_cutoff=80)
+    ranked = sorted(
+        hits,
+        key=lambda hit: (
+            -max(hit[1], fuzz.ratio(query, hit[0])),
+            -fuzz.ratio(query, hit[0]),
+            hit[2],
+        ),
+    )
+    return [
+        _hit(rows[index], round(max(score, fuzz.ratio(query, name)), 1))
+        for name, score, index in ranked[:limit]
+    ]
+
+
+def resolve_account(
+    store: AccountStore | pl.DataFrame, query: str, owner: str | None = None
+) -> dict[str, Any]:
+    """The best match for an id or name; AccountNotFoundError when nothing is close."""
+    hits = find_accounts(store, query, owner, limit=1)
+    if not hits:
+        whose = f" among {owner}'s accounts" if owner else ""
+        raise AccountNotFoundError(f"no account matches '{query}'{whose}")
+    return hits[0]
+
+
+def _hit(row: dict[str, Any], score: float) -> dict[str, Any]:
+    return {
+        "account_id": row["account_id"],
+        "name": row["name"],
+        "owner": row.get("owner"),
+        "score": score,
+    }
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        return round(value, 4)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: _clean(v) for k, v in params.items()}

@@ -1,0 +1,337 @@
+"""The accounts store: SQLite in ADVISOR_HOME by default, PostgreSQL by URL.
+
+Reads come back as polars DataFrames for the pure analytics functions; an
+import is written in ONE transaction, so a failure or a killed process leaves
+the store exactly as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from sqlalchemy import (
+    Connection,
+    Engine,
+    String,
+    Table,
+    bindparam,
+    create_engine,
+    event,
+    func,
+    select,
+    type_coerce,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+from advisor.accounts import schema
+from advisor.errors import AdvisorError
+
+ACCOUNT_SCHEMA: dict[str, pl.DataType] = {
+    "account_id": pl.String(),
+    "name": pl.String(),
+    "owner": pl.String(),
+    "stage": pl.String(),
+    "expected_revenue": pl.Float64(),
+    "intent": pl.String(),
+    "industry": pl.String(),
+    "region": pl.String(),
+}
+TRANSACTION_SCHEMA: dict[str, pl.DataType] = {
+    "key": pl.String(),
+    "account_id": pl.String(),
+    "date": pl.Date(),
+    "amount": pl.Float64(),
+    "quantity": pl.Float64(),
+    "product": pl.String(),
+}
+EVENT_SCHEMA: dict[str, pl.DataType] = {
+    "key": pl.String(),
+    "account_id": pl.String(),
+    "date": pl.Date(),
+    "type": pl.String(),
+    "value": pl.Float64(),
+    "note": pl.String(),
+}
+SCHEMAS = {"accounts": ACCOUNT_SCHEMA, "transactions": TRANSACTION_SCHEMA, "events": EVENT_SCHEMA}
+KEYS = {"accounts": "account_id", "transactions": "key", "events": "key"}
+
+_CHUNK = 20_000  # rows per executemany: bounded memory for 10M-row imports
+_IN_CHUNK = 500  # keys per IN (...) lookup, well under every driver's parameter limit
+
+
+class StoreError(AdvisorError):
+    """The accounts database could not be opened or written."""
+
+
+@dataclass(frozen=True)
+class TableCounts:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"inserted": self.inserted, "updated": self.updated, "unchanged": self.unchanged}
+
+
+@dataclass
+class ImportBatch:
+    """Validated rows to write. `columns` names, per table, the columns the file had:
+
+    a column absent from the file is left as stored rather than blanked.
+    """
+
+    tables: dict[str, pl.DataFrame] = field(default_factory=dict)
+    columns: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _sqlite_setup(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin,
+        # so reads and writes of one import share one transaction.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the importer
+        cursor.execute("PRAGMA busy_timeout=10000")  # wait for another writer, don't fail
+        cursor.execute("PRAGMA synchronous=NORMAL")  # durable enough with WAL, much faster
+        cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB of pages: big imports touch many
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # A write takes the lock up front: with a deferred BEGIN another writer
+        # could commit between our reads and our writes (SQLITE_BUSY_SNAPSHOT).
+        mode = "IMMEDIATE" if conn.get_execution_options().get("write") else "DEFERRED"
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+class AccountStore:
+    """Accounts, transactions and events behind one SQLAlchemy engine."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        try:
+            parsed = make_url(url)
+            if parsed.get_backend_name() == "sqlite" and parsed.database not in (
+                None,
+                "",
+                ":memory:",
+            ):
+                Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            self.engine = create_engine(url)
+            if parsed.get_backend_name() == "sqlite":
+                _sqlite_setup(self.engine)
+            with self.engine.connect().execution_options(write=True) as conn, conn.begin():
+                self.version = schema.ensure_schema(conn)
+        except (SQLAlchemyError, ImportError, ValueError) as exc:
+            raise StoreError(f"cannot open the accounts database {_safe(url)}: {exc}") from exc
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> AccountStore:
+        """Open the store named by `Settings.db_url` (ADVISOR_DATABASE_URL or home)."""
+        return cls(settings.db_url)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> AccountStore:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # ---- reads -------------------------------------------------------------
+
+    def _frame(self, table: Table, name: str, where: Any = None) -> pl.DataFrame:
+        wanted = SCHEMAS[name]
+        # SQLite keeps dates as ISO text: fetch the text and let polars parse the
+        # column at once, rather than SQLAlchemy converting row by row.
+        text_dates = self.engine.dialect.name == "sqlite"
+        columns = [
+            type_coerce(table.c[c], String) if text_dates and t == pl.Date else table.c[c]
+            for c, t in wanted.items()
+        ]
+        query = select(*columns)
+        if where is not None:
+            query = query.where(where)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        fetched = {
+            c: (pl.String() if text_dates and t == pl.Date else t) for c, t in wanted.items()
+        }
+        frame = pl.DataFrame(rows, schema=fetched, orient="row")
+        return frame.with_columns(
+            pl.col(c).str.to_date("%Y-%m-%d")
+            for c, t in wanted.items()
+            if t == pl.Date and text_dates
+        )
+
+    def accounts(self) -> pl.DataFrame:
+        return self._frame(schema.accounts, "accounts").sort("account_id")
+
+    def transactions(self, account_id: str | None = None) -> pl.DataFrame:
+        where = schema.transactions.c.account_id == account_id if account_id else None
+        return self._frame(schema.transactions, "transactions", where)
+
+    def events(self, account_id: str | None = None) -> pl.DataFrame:
+        where = schema.events.c.account_id == account_id if account_id else None
+        return self._frame(schema.events, "events", where)
+
+    def account_ids(self) -> set[str]:
+        with self.engine.connect() as conn:
+            return set(conn.execute(select(schema.accounts.c.account_id)).scalars())
+
+    def get_account(self, account_id: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = (
+                conn.execute(
+                    select(schema.accounts).where(schema.accounts.c.account_id == account_id)
+                )
+                .mappings()
+                .first()
+            )
+        return dict(row) if row else None
+
+    def list_owners(self) -> list[str]:
+        with self.engine.connect() as conn:
+            owners = conn.execute(
+                select(schema.accounts.c.owner)
+                .where(schema.accounts.c.owner.is_not(None))
+                .distinct()
+            ).scalars()
+            return sorted(o for o in owners if o)
+
+    def counts(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            return {
+                name: int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+                for name, table in schema.DATA_TABLES.items()
+            }
+
+    def latest_transaction_date(self) -> dt.date | None:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.max(schema.transactions.c.date))).scalar_one()
+
+    # ---- writes ------------------------------------------------------------
+
+    def write(self, batch: ImportBatch) -> dict[str, TableCounts]:
+        """Upsert every table of the batch in one transaction; counts per table."""
+        result: dict[str, TableCounts] = {}
+        try:
+            with self.engine.connect().execution_options(write=True) as conn, conn.begin():
+                for name in ("accounts", "transactions", "events"):
+                    frame = batch.tables.get(name)
+                    if frame is None:
+                        continue
+                    columns = batch.columns.get(name) or list(SCHEMAS[name])
+                    result[name] = self._upsert(conn, name, frame, columns)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"import not stored (nothing was changed): {exc}") from exc
+        return result
+
+    def _upsert(
+        self, conn: Connection, name: str, frame: pl.DataFrame, columns: list[str]
+    ) -> TableCounts:
+        table = schema.DATA_TABLES[name]
+        key = KEYS[name]
+        frame = frame.select([c for c in SCHEMAS[name] if c in frame.columns])
+        if frame.height == 0:
+            return TableCounts()
+        values = [c for c in columns if c != key and c in frame.columns]
+        existing = self._existing(conn, table, name, frame[key], [key, *values])
+        joined = frame.join(existing, on=key, how="left", suffix="__old", coalesce=True)
+        is_new = joined["__present"].is_null()
+        if values:
+            differs = pl.any_horizontal([pl.col(c).ne_missing(pl.col(f"{c}__old")) for c in values])
+            changed = joined.select(differs.alias("d"))["d"] & ~is_new
+        else:
+            changed = pl.Series([False] * joined.height)
+        # Inserting in key order appends to the primary-key B-tree instead of
+        # splitting pages all over it (content keys start with account and date,
+        # so the (account_id, date) index is filled in order too).
+        new_rows = frame.filter(is_new).sort(key)
+        changed_rows = frame.filter(changed)
+        _bulk_insert(conn, table, new_rows)
+        if changed_rows.height:
+            statement = (
+                table.update()
+                .where(table.c[key] == bindparam(f"_{key}"))
+                .values({c: bindparam(f"_{c}") for c in values})
+            )
+            for chunk in changed_rows.select([key, *values]).iter_slices(_CHUNK):
+                conn.execute(
+                    statement,
+                    [{f"_{k}": v for k, v in row.items()} for row in chunk.to_dicts()],
+                )
+        return TableCounts(
+            inserted=new_rows.height,
+            updated=changed_rows.height,
+            unchanged=frame.height - new_rows.height - changed_rows.height,
+        )
+
+    def _existing(
+        self, conn: Connection, table: Table, name: str, keys: pl.Series, cols: list[str]
+    ) -> pl.DataFrame:
+        """Stored rows for these keys, with a `__present` marker column."""
+        frame_schema = {c: SCHEMAS[name][c] for c in cols}
+        key_col = table.c[KEYS[name]]
+        query = select(*[table.c[c] for c in cols])
+        stored = conn.execute(select(func.count()).select_from(table)).scalar_one()
+        rows: list[Any] = []
+        if stored == 0:
+            pass
+        elif keys.len() > 50_000 or keys.len() * 4 > stored:
+            # Looking up most of the table key by key is slower than reading it.
+            rows = list(conn.execute(query))
+        else:
+            for chunk in _chunks(keys.to_list(), _IN_CHUNK):
+                rows.extend(conn.execute(query.where(key_col.in_(chunk))))
+        found = pl.DataFrame(rows, schema=frame_schema, orient="row")
+        renamed = found.rename({c: f"{c}__old" for c in cols if c != KEYS[name]})
+        return renamed.with_columns(pl.lit(True).alias("__present"))
+
+
+def _bulk_insert(conn: Connection, table: Table, rows: pl.DataFrame) -> None:
+    """Insert a frame through the driver's executemany, in chunks.
+
+    SQLAlchemy's per-row parameter processing cost more than SQLite itself on
+    ten-million-row imports, so rows go to the driver as plain tuples. Dates
+    are sent the way SQLAlchemy stores them on SQLite (ISO text) and as date
+    objects elsewhere; drivers with other parameter styles take the Core path.
+    """
+    dialect = conn.dialect
+    marker = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(dialect.paramstyle)
+    if marker is None:
+        for chunk in rows.iter_slices(_CHUNK):
+            conn.execute(table.insert(), chunk.to_dicts())
+        return
+    if dialect.name == "sqlite":
+        rows = rows.with_columns(
+            pl.col(c).dt.strftime("%Y-%m-%d") for c, t in rows.schema.items() if t == pl.Date
+        )
+    quote = dialect.identifier_preparer.quote
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in rows.columns)}) "
+        f"VALUES ({', '.join([marker] * rows.width)})"
+    )
+    for chunk in rows.iter_slices(_CHUNK):
+        conn.exec_driver_sql(sql, chunk.rows())
+
+
+def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return "<invalid database URL>"
