@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from advisor.accounts.segmentation import SegmentConfig
 from knowledge.config import DEFAULT_EMBEDDER, KnowledgeConfig
 
 
@@ -25,6 +26,7 @@ class Settings:
     llm_base_url: str | None = None
     llm_api_key: str | None = None
     llm_timeout: float = 30.0
+    segments: SegmentConfig = field(default_factory=SegmentConfig)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -39,6 +41,7 @@ class Settings:
             llm_base_url=env.get("ADVISOR_LLM_BASE_URL") or None,
             llm_api_key=env.get("ADVISOR_LLM_API_KEY") or None,
             llm_timeout=float(env.get("ADVISOR_LLM_TIMEOUT") or 30.0),
+            segments=SegmentConfig.from_env(env),
         )
 
     @property

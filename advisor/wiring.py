@@ -28,7 +28,7 @@ def open_advisor(settings: Settings, *, accounts: bool = True) -> Iterator[Advis
     try:
         directory = None
         if store is not None and store.counts().get("accounts", 0):
-            directory = PortfolioDirectory.load(store)
+            directory = PortfolioDirectory.load(store, config=settings.segments)
         yield Advisor(knowledge, directory, writer, gap_log(settings))
     finally:
         if store is not None:

@@ -13,7 +13,6 @@ import click
 from advisor.accounts.importer import import_files
 from advisor.accounts.portfolio import PortfolioAnalysis, analyse_store
 from advisor.accounts.reasons import check_lang, label, money, percent
-from advisor.accounts.segmentation import SegmentConfig
 from advisor.accounts.store import AccountStore
 from advisor.cli.common import echo_json, settings
 from advisor.errors import AdvisorError
@@ -40,7 +39,7 @@ def _as_of(text: str | None) -> dt.date | None:
 
 
 def _analysis(ctx: click.Context, as_of: str | None) -> PortfolioAnalysis:
-    config = SegmentConfig.from_env()
+    config = settings(ctx).segments
     with _open_store(ctx) as store:
         return analyse_store(store, _as_of(as_of), config)
 
