@@ -123,6 +123,10 @@ def _talking_points(
     return points
 
 
+def _severity(severity: str, lang: str) -> str:
+    return say(f"brief.severity.{severity}", lang) if severity in _SEVERITY else severity
+
+
 def _figures(metrics: Mapping[str, Any], lang: str) -> str:
     def num(key: str, fmt: Any = str) -> str:
         value = metrics.get(key)
@@ -177,7 +181,9 @@ def _markdown(
     if chart is not None:
         lines.append(say("brief.chart", lang, path=chart))
     lines += ["", "## " + say("brief.risks_heading", lang)]
-    lines += [f"- **{r['title']}** ({r['severity']}): {r['evidence']}" for r in risks] or [f"- {none}"]
+    lines += [
+        f"- **{r['title']}** ({_severity(r['severity'], lang)}): {r['evidence']}" for r in risks
+    ] or [f"- {none}"]
     lines += ["", "## " + say("brief.actions_heading", lang)]
     for n, action in enumerate(actions, start=1):
         refs = "".join(f"[{c}]" for c in action.citations)

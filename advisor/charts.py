@@ -442,7 +442,10 @@ def revenue_chart(
     _money_axis(ax.yaxis, lang)
     ax.tick_params(axis="y", labelsize=15)
     ax.set_ylabel(_t("revenue_axis", lang), fontsize=16)
-    ax.legend(frameon=False, fontsize=14, loc="upper left")
+    # Headroom above the tallest bar so the legend never covers a bar.
+    tallest = max([*year_ago, *(v for _, v in recent), 0.0])
+    ax.set_ylim(0, tallest * 1.3 if tallest > 0 else 1.0)
+    ax.legend(frameon=False, fontsize=14, loc="upper left", ncol=2)
     ax.grid(True, axis="y", alpha=0.3)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
