@@ -13,6 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from advisor.accounts.importer import import_files
+from advisor.accounts.sample import sample_dir
+from advisor.accounts.store import AccountStore
+from advisor.directory import PortfolioDirectory
 from knowledge.config import KnowledgeConfig
 from knowledge.embedders import Embedder
 from knowledge.lexical import tokenize
@@ -88,3 +92,24 @@ def knowledge_base(bundled_index: KnowledgeConfig):
     from knowledge.retrieval import HybridRetriever
 
     return KnowledgeBase(HybridRetriever(KnowledgeIndex(bundled_index), FakeEmbedder()))
+
+
+# The sample portfolio in a temporary store, analysed once per run.
+@pytest.fixture(scope="session")
+def sample_store(tmp_path_factory: pytest.TempPathFactory):
+    path = tmp_path_factory.mktemp("accounts") / "advisor.db"
+    store = AccountStore(f"sqlite:///{path}")
+    folder = sample_dir()
+    import_files(
+        store,
+        accounts=folder / "accounts.csv",
+        transactions=folder / "transactions.csv",
+        events=folder / "events.csv",
+    )
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def sample_directory(sample_store) -> PortfolioDirectory:
+    return PortfolioDirectory.load(sample_store)

@@ -32,11 +32,17 @@ def main(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from advisor.cli import accounts_cmds, advisor_cmds, knowledge_cmds
+    from importlib.metadata import entry_points
 
-    for module in (knowledge_cmds, accounts_cmds, advisor_cmds):
+    from advisor.cli import accounts_cmds, advisor_cmds, bot_cmds, knowledge_cmds
+
+    for module in (knowledge_cmds, accounts_cmds, advisor_cmds, bot_cmds):
         for command in module.COMMANDS:
             main.add_command(command)
+    # Edges that depend on the advisor (the Telegram bot) add their commands as
+    # plugins, so advisor/ never imports them.
+    for entry in entry_points(group="advisor.commands"):
+        main.add_command(entry.load())
 
 
 _register()

@@ -1,0 +1,180 @@
+"""`advisor users add|list|remove`, `advisor chat` (`advisor bot` is registered by the bot package)."""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TextIO
+
+import click
+
+from advisor.cli.common import echo_json, settings
+from advisor.config import Settings
+from advisor.conversation import Conversation, LocalUser, Reply
+from advisor.conversation_reply import Keyboard
+from advisor.users import Role, User, UserError, UserStore, check_telegram_id
+from advisor.wiring import open_advisor
+
+log = logging.getLogger(__name__)
+
+LOCAL_ID = 0  # the terminal's own user, never a Telegram id
+EXIT_WORDS = ("/quit", "/exit")
+
+
+@click.group("users")
+def users_group() -> None:
+    """Who may use the bot, and as whom (rep, manager or trainee)."""
+
+
+@users_group.command("add")
+@click.argument("telegram_id")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--owner", help="For a rep: the owner name of their accounts (accounts.csv).")
+@click.pass_context
+def users_add(ctx: click.Context, telegram_id: str, role: str, owner: str | None) -> None:
+    """Let TELEGRAM_ID use the bot as a rep, manager or trainee (or change their role)."""
+    cfg = settings(ctx)
+    with UserStore.from_settings(cfg) as store:
+        user = store.add(telegram_id, role, owner)
+    click.echo(f"{user.telegram_id}: {_describe(user)}")
+    if user.owner and user.owner not in _owners(cfg):
+        click.echo(f"note: no account has owner '{user.owner}' yet", err=True)
+
+
+@users_group.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def users_list(ctx: click.Context, as_json: bool) -> None:
+    """Everyone who may use the bot."""
+    with UserStore.from_settings(settings(ctx)) as store:
+        users = store.all_users()
+    if as_json:
+        echo_json([{"telegram_id": u.telegram_id, "role": u.role.value, "owner": u.owner,
+                    "lang": u.lang} for u in users])
+        return
+    if not users:
+        click.echo("no users yet: advisor users add TELEGRAM_ID --role rep|manager|trainee")
+    for u in users:
+        click.echo(f"{u.telegram_id:>12}  {_describe(u)}" + (f"  lang={u.lang}" if u.lang else ""))
+
+
+@users_group.command("remove")
+@click.argument("telegram_id")
+@click.pass_context
+def users_remove(ctx: click.Context, telegram_id: str) -> None:
+    """Take TELEGRAM_ID's access away."""
+    with UserStore.from_settings(settings(ctx)) as store:
+        if not store.remove(telegram_id):
+            raise UserError(f"no user {telegram_id}")
+    click.echo(f"{telegram_id}: removed")
+
+
+def _describe(user: User) -> str:
+    return f"{user.role.value} ({user.owner})" if user.owner else user.role.value
+
+
+def _owners(cfg: Settings) -> set[str]:
+    from advisor.accounts.store import AccountStore
+
+    with AccountStore.from_settings(cfg) as store:
+        return set(store.list_owners())
+
+
+@click.command("chat")
+@click.option("--as", "as_id", metavar="TELEGRAM_ID",
+              help="Chat as this registered user: their role, accounts and language.")
+@click.option("--role", type=click.Choice([r.value for r in Role]),
+              help="Chat as a local user with this role (default: manager).")
+@click.option("--owner", help="With --role rep: whose accounts.")
+@click.pass_context
+def chat_cmd(ctx: click.Context, as_id: str | None, role: str | None, owner: str | None) -> None:
+    """The bot's conversation in the terminal: a line in, the reply out (stdin need not be a TTY).
+
+    Questions and commands as in Telegram (/help, /brief ID, /lang ko, …); type a
+    button's number to press it; /quit or end of input to leave.
+    """
+    if as_id and (role or owner):
+        raise click.UsageError("give --as, or --role (with --owner for a rep), not both")
+    cfg = settings(ctx)
+    _log_to_file(cfg.home / "logs" / "chat.log")
+    stdin = click.get_text_stream("stdin")
+    with _conversation(cfg, as_id, role, owner) as (conversation, user_id):
+        if stdin.isatty():
+            click.echo("Type a question or /help. /quit or Ctrl-D leaves.", err=True)
+        _loop(conversation, user_id, stdin)
+
+
+@contextmanager
+def _conversation(
+    cfg: Settings, as_id: str | None, role: str | None, owner: str | None
+) -> Iterator[tuple[Conversation, int]]:
+    with open_advisor(cfg) as advisor, UserStore.from_settings(cfg) as store:
+        users: UserStore | LocalUser = store
+        if as_id:
+            user_id = check_telegram_id(as_id)
+        else:
+            local = User(LOCAL_ID, Role.parse(role or "manager"), (owner or "").strip() or None)
+            if local.role is Role.REP and not local.owner:
+                raise UserError("a rep needs --owner: the owner name of their accounts")
+            if local.role is not Role.REP and local.owner:
+                raise UserError("--owner is for --role rep only")
+            users, user_id = LocalUser(store, local), LOCAL_ID
+        # One person at a keyboard: no rate limit in the terminal.
+        yield Conversation(advisor, users, cfg.home / "charts", rate_capacity=math.inf), user_id
+
+
+def _loop(conversation: Conversation, user_id: int, stdin: TextIO) -> None:
+    buttons: Keyboard = ()
+    for raw in stdin:
+        line = raw.strip()
+        if not line:
+            continue
+        if line.lower() in EXIT_WORDS:
+            break
+        flat = [b for row in buttons for b in row]
+        try:
+            if line.isdigit() and 1 <= int(line) <= len(flat):
+                reply = conversation.button(user_id, flat[int(line) - 1].data)
+            else:
+                reply = conversation.handle_text(user_id, line)
+        except Exception:  # the user gets an apology, the log the traceback
+            log.exception("chat: failed to answer %r", line)
+            reply = conversation.apology(user_id)
+        # Numbers press the buttons of the latest reply that had any, as in Telegram,
+        # where a message's buttons stay pressable under later replies.
+        if reply.keyboard is not None:
+            buttons = reply.keyboard
+        elif reply.buttons:
+            buttons = reply.buttons
+        click.echo(render(reply))
+
+
+def render(reply: Reply) -> str:
+    """A reply as terminal text: notice, chart, paragraphs, numbered buttons."""
+    out: list[str] = []
+    if reply.notice:
+        out.append(f"({reply.notice})")
+    if reply.photo is not None:
+        out.append(f"[chart: {reply.photo}]" + (f" {reply.caption}" if reply.caption else ""))
+    out.extend(reply.parts)
+    shown = reply.keyboard if reply.keyboard is not None else reply.buttons
+    flat = [b for row in shown for b in row]
+    if flat:
+        out.append("  ".join(f"[{n}] {b.label}" for n, b in enumerate(flat, start=1)))
+    return "\n\n".join(out) + "\n"
+
+
+def _log_to_file(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    if root.level > logging.INFO or root.level == logging.NOTSET:
+        root.setLevel(logging.INFO)
+
+
+COMMANDS: list[click.Command] = [users_group, chat_cmd]

@@ -1,0 +1,73 @@
+"""The chat's words (advisor/data/messages/conversation.yaml) and the language to use them in."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from advisor.messages import localise
+from advisor.understanding import answer_language
+
+LANGS = ("en", "ko", "zh")
+_LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Lang:
+    """A language of the chat: en, ko or zh, and traditional characters for zh."""
+
+    code: str = "en"
+    traditional: bool = False
+
+    @property
+    def tag(self) -> str:
+        """The tag the advisor takes as an override (`zh-Hant` for traditional)."""
+        return "zh-Hant" if self.traditional else self.code
+
+
+@lru_cache(maxsize=1)
+def _messages() -> dict[str, Any]:
+    path = resources.files("advisor").joinpath("data/messages/conversation.yaml")
+    return yaml.safe_load(path.read_text("utf-8"))
+
+
+def text(key: str, lang: Lang, **params: Any) -> str:
+    """The message at a dotted key, in the language, with its placeholders filled."""
+    node: Any = _messages()
+    for part in key.split("."):
+        node = node[part]
+    return localise(str(node[lang.code]).format(**params), lang.traditional)
+
+
+def from_locale(locale: str | None) -> Lang | None:
+    """Telegram's `language_code` (ko, zh-hans, zh-TW, en-US…) as a chat language."""
+    if not locale:
+        return None
+    tag = locale.strip().lower().replace("_", "-")
+    base = tag.split("-")[0]
+    if base not in LANGS:
+        return None
+    traditional = base == "zh" and any(t in tag for t in ("hant", "-tw", "-hk", "-mo"))
+    return Lang(base, traditional)
+
+
+def from_text(message: str) -> Lang | None:
+    """The language a message is written in, when it has enough letters to tell."""
+    if len(_LETTERS.findall(message)) < 2:
+        return None
+    code, traditional = answer_language(message)
+    return Lang(code, traditional) if code in LANGS else None
+
+
+def from_tag(tag: str | None) -> Lang | None:
+    """A stored tag (en, ko, zh, zh-Hant) as a chat language."""
+    if not tag:
+        return None
+    if tag == "zh-Hant":
+        return Lang("zh", True)
+    return Lang(tag) if tag in LANGS else None

@@ -1,0 +1,125 @@
+"""Thin handlers: read the update, ask the conversation core (in a thread: it is
+synchronous and may search, draw or call a model), send what it replies."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+
+from telegram import Update
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import ContextTypes
+
+from advisor.conversation import Conversation, Reply, apology_for
+from bot.formatting import empty_keyboard, keyboard
+from bot.sending import send_reply, typing, with_flood_retry
+
+log = logging.getLogger(__name__)
+
+CONVERSATION = "conversation"  # key of the core in `application.bot_data`
+
+
+def _conversation(context: ContextTypes.DEFAULT_TYPE) -> Conversation:
+    conversation = context.application.bot_data.get(CONVERSATION)
+    if conversation is None:
+        raise RuntimeError("the conversation core is not ready (post_init did not run)")
+    return conversation
+
+
+async def _respond(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, call: Callable[[Conversation], Reply]
+) -> None:
+    chat = update.effective_chat
+    if chat is None:
+        return
+    conversation = _conversation(context)
+    async with typing(context.bot, chat.id):
+        reply = await asyncio.to_thread(call, conversation)
+    await send_reply(context.bot, chat.id, reply)
+
+
+def _who(update: Update) -> tuple[int, str | None]:
+    user = update.effective_user
+    if user is None:
+        raise ValueError("an update without a sender")
+    return user.id, user.language_code
+
+
+async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None or not (message.text or "").strip():
+        return
+    user_id, locale = _who(update)
+    head, *rest = message.text.strip().split(maxsplit=1)
+    name = head.lstrip("/").split("@", 1)[0]
+    args = rest[0] if rest else ""
+    # Arguments as written (newlines too), not `context.args`, which splits them into words.
+    await _respond(update, context, lambda c: c.command(user_id, name, args, locale))
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    user_id, locale = _who(update)
+    text = message.text
+    await _respond(update, context, lambda c: c.handle_text(user_id, text, locale))
+
+
+async def on_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A command in a group: answered only in private, where no one else reads the data."""
+    user = update.effective_user
+    locale = user.language_code if user else None
+    await _respond(update, context, lambda c: c.private_only(locale))
+
+
+async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Photos, stickers, voice notes…: the core says it reads text only."""
+    user_id, locale = _who(update)
+    await _respond(update, context, lambda c: c.non_text(user_id, locale))
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    user_id, locale = query.from_user.id, query.from_user.language_code
+    data = query.data or ""
+    conversation = _conversation(context)
+    reply = await asyncio.to_thread(conversation.button, user_id, data, locale)
+    # Always answer the query, or the button keeps spinning on the user's screen.
+    try:
+        await with_flood_retry(lambda: query.answer(reply.notice or None))
+    except BadRequest as exc:  # "query is too old": the reply below still matters
+        log.info("callback query not answered: %s", exc)
+    if reply.keyboard is not None and query.message is not None:
+        markup = keyboard(reply.keyboard) or empty_keyboard()
+        try:
+            await with_flood_retry(lambda: query.edit_message_reply_markup(markup))
+        except BadRequest as exc:  # e.g. "message is not modified" after a double tap
+            log.debug("keyboard not changed: %s", exc)
+    if reply.parts or reply.photo:
+        chat = update.effective_chat
+        if chat is not None:
+            await send_reply(context.bot, chat.id, reply)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The one error handler: log the failure with its traceback, apologise briefly to the user."""
+    log.error("failed to handle an update", exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    user = update.effective_user
+    conversation = context.application.bot_data.get(CONVERSATION)
+    user_id = user.id if user else None
+    locale = user.language_code if user else None
+    apology = conversation.apology(user_id, locale) if conversation else apology_for(locale)
+    if update.callback_query is not None:
+        with contextlib.suppress(TelegramError):
+            await update.callback_query.answer()
+    try:
+        await send_reply(context.bot, update.effective_chat.id, apology)
+    except TelegramError as exc:
+        log.error("could not send the apology either: %s", exc)

@@ -1,0 +1,94 @@
+"""Pure formatting for Telegram: escaping, Markdown to HTML, splitting, keyboards."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from advisor.conversation import Button, TextFormat
+from bot.app import api_urls
+from bot.formatting import (
+    MESSAGE_LIMIT,
+    caption,
+    keyboard,
+    split_message,
+    telegram_length,
+    to_html,
+    to_plain,
+)
+from tests.bot.fake_telegram import parse_html
+
+
+def _words(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def test_plain_text_is_escaped() -> None:
+    assert to_html('a < b & "c" > d <b>') == 'a &lt; b &amp; "c" &gt; d &lt;b&gt;'
+
+
+def test_markdown_headings_and_bold_become_bold_tags_and_nothing_else() -> None:
+    markdown = "# Brief: A & B <x>\n- **sharp decline** (high): 46% < 50%"
+    assert to_html(markdown, TextFormat.MARKDOWN) == (
+        "<b>Brief: A &amp; B &lt;x&gt;</b>\n- <b>sharp decline</b> (high): 46% &lt; 50%")
+    assert to_plain(markdown, TextFormat.MARKDOWN) == (
+        "Brief: A & B <x>\n- sharp decline (high): 46% < 50%")
+
+
+def test_a_short_reply_is_one_message() -> None:
+    [chunk] = split_message(["one", "two"])
+    assert chunk.plain == "one\n\ntwo"
+
+
+def test_long_text_is_split_at_paragraphs_first() -> None:
+    parts = ["x" * 3000, "y" * 3000, "z" * 10]
+    chunks = split_message(parts)
+    assert [c.plain for c in chunks] == ["x" * 3000, "y" * 3000 + "\n\n" + "z" * 10]
+
+
+def test_emoji_count_twice_towards_the_limit() -> None:
+    assert telegram_length("👍") == 2
+    chunks = split_message(["👍" * 3000])
+    assert all(telegram_length(c.html) <= MESSAGE_LIMIT for c in chunks)
+    assert "".join(c.plain for c in chunks) == "👍" * 3000
+
+
+paragraph = st.text(
+    alphabet=st.sampled_from(list("ab <>&\"'.。！中한👍\n*#-") + [" "] * 4), min_size=1,
+    max_size=3000)
+
+
+@settings(max_examples=60, deadline=None)
+@given(parts=st.lists(paragraph, min_size=1, max_size=8),
+       fmt=st.sampled_from([TextFormat.PLAIN, TextFormat.MARKDOWN]),
+       limit=st.sampled_from([64, 500, MESSAGE_LIMIT]))
+def test_every_chunk_fits_parses_and_nothing_is_dropped(parts, fmt, limit) -> None:
+    chunks = split_message(parts, fmt, limit)
+    for chunk in chunks:
+        assert telegram_length(chunk.html) <= limit
+        error, _shown = parse_html(chunk.html)
+        assert error is None, chunk.html
+    expected = _words(to_plain("\n\n".join(p for p in parts if p.strip()), fmt))
+    # Markers cut apart at a boundary stay literal text in the plain twin.
+    got = _words("".join(c.plain for c in chunks))
+    if fmt is TextFormat.PLAIN:
+        assert got == _words("".join(p for p in parts if p.strip()))
+    else:
+        assert got.replace("*", "").replace("#", "") == expected.replace("*", "").replace("#", "")
+
+
+def test_keyboards_and_captions() -> None:
+    markup = keyboard(((Button("📚 Sources", "src:1"), Button("👍", "up:1")),))
+    assert markup is not None
+    assert [[b.callback_data for b in row] for row in markup.inline_keyboard] == [["src:1",
+                                                                                  "up:1"]]
+    assert keyboard(()) is None
+    assert caption(None) is None and len(caption("x" * 5000)) <= 1024
+
+
+def test_api_urls_accept_a_server_root_or_its_bot_path() -> None:
+    assert api_urls("http://127.0.0.1:8081") == ("http://127.0.0.1:8081/bot",
+                                                 "http://127.0.0.1:8081/file/bot")
+    assert api_urls("http://127.0.0.1:8081/bot/") == api_urls("http://127.0.0.1:8081")
