@@ -13,7 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from advisor.accounts.reasons import money, percent
-from advisor.composer import Answer, CardSource, PlanItem, compose, join_steps, source_lines
+from advisor.composer import (
+    Answer,
+    CardSource,
+    PlanItem,
+    compose,
+    join_steps,
+    source_lines,
+    tactic_lines,
+)
 from advisor.directory import PortfolioDirectory
 from advisor.messages import localise, say
 from advisor.understanding import Understanding, lexicon
@@ -191,13 +199,7 @@ def _markdown(
     lines += ["", "## " + say("brief.negotiation_heading", lang)]
     if plan.tactics:
         for tactic in plan.tactics:
-            refs = "".join(f"[{c}]" for c in tactic.citations)
-            lines.append(f"- **{tactic.title}** {refs}".rstrip())
-            if tactic.when:
-                lines.append(f"  - {say('answer.tactic_when', lang)}: {tactic.when}")
-            lines.append(f"  - {say('answer.tactic_how', lang)}: {join_steps(tactic.steps[:3], lang)}")
-            if tactic.risk:
-                lines.append(f"  - {say('answer.tactic_risk', lang)}: {tactic.risk}")
+            lines += tactic_lines(tactic, lang, markdown=True)
     else:
         lines.append(f"- {none}")
     lines += ["", "## " + say("brief.talking_points_heading", lang)]

@@ -241,13 +241,7 @@ def compose(
     if tactics:
         lines += ["", say("answer.tactics", lang)]
         for tactic in tactics:
-            refs = "".join(f"[{c}]" for c in tactic.citations)
-            lines.append(f"- {tactic.title} {refs}".rstrip())
-            if tactic.when:
-                lines.append(f"  {say('answer.tactic_when', lang)}: {tactic.when}")
-            lines.append(f"  {say('answer.tactic_how', lang)}: {join_steps(tactic.steps[:3], lang)}")
-            if tactic.risk:
-                lines.append(f"  {say('answer.tactic_risk', lang)}: {tactic.risk}")
+            lines += tactic_lines(tactic, lang)
     text = localise("\n".join(lines), understanding.traditional)
     text += "\n\n" + say("answer.sources", lang) + "\n" + source_lines(cites.items)
     return Answer(
@@ -260,6 +254,20 @@ def compose(
         segment=segment,
         situations=tuple(situations),
     )
+
+
+def tactic_lines(tactic: PlanItem, lang: str, *, markdown: bool = False) -> list[str]:
+    """A tactic as a list item: title and citations, then when, how and the risk."""
+    refs = "".join(f"[{c}]" for c in tactic.citations)
+    title = f"**{tactic.title}**" if markdown else tactic.title
+    indent = "  - " if markdown else "  "
+    lines = [f"- {title} {refs}".rstrip()]
+    if tactic.when:
+        lines.append(f"{indent}{say('answer.tactic_when', lang)}: {tactic.when}")
+    lines.append(f"{indent}{say('answer.tactic_how', lang)}: {join_steps(tactic.steps[:3], lang)}")
+    if tactic.risk:
+        lines.append(f"{indent}{say('answer.tactic_risk', lang)}: {tactic.risk}")
+    return lines
 
 
 def join_steps(steps: Sequence[str], lang: str) -> str:

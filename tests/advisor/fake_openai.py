@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from tests.loopback import LoopbackServer
 
 
 @dataclass
@@ -63,30 +64,15 @@ class FakeOpenAI:
         return json.dumps(self.requests[index]["messages"], ensure_ascii=False)
 
 
-class ServerThread:
-    """Runs the fake in its own event loop thread until stopped."""
+class ServerThread(LoopbackServer):
+    """Runs the fake in its own event-loop thread until stopped."""
 
     def __init__(self, fake: FakeOpenAI) -> None:
-        self.fake = fake
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.runner: web.AppRunner | None = None
-
-    def start(self) -> None:
-        self.thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), self.loop).result(timeout=10)
-
-    async def _start(self) -> None:
         app = web.Application()
-        app.router.add_post("/v1/chat/completions", self.fake._chat)
-        self.runner = web.AppRunner(app)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        self.fake.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        app.router.add_post("/v1/chat/completions", fake._chat)
+        super().__init__(app)
+        self.fake = fake
 
-    def stop(self) -> None:
-        if self.runner is not None:
-            asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(timeout=10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(timeout=10)
+    def start(self) -> int:
+        self.fake.port = super().start()
+        return self.fake.port

@@ -25,6 +25,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.loopback import LoopbackServer
+
 TOKEN = "123456:TEST-token_for_the_fake"
 BOT_USER = {
     "id": 123456, "is_bot": True, "first_name": "Advisor", "username": "advisor_test_bot",
@@ -391,31 +393,13 @@ def _error(status: int, description: str, parameters: dict[str, Any] | None = No
     return web.json_response(body, status=status)
 
 
-class FakeTelegramServer:
+class FakeTelegramServer(LoopbackServer):
     """Runs the fake in its own event-loop thread until stopped."""
 
     def __init__(self, fake: FakeTelegram) -> None:
+        super().__init__(fake.app())
         self.fake = fake
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.runner: web.AppRunner | None = None
 
-    def start(self) -> None:
-        self.thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), self.loop).result(timeout=10)
-
-    async def _start(self) -> None:
-        self.runner = web.AppRunner(self.fake.app(), handle_signals=False)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        server = site._server
-        assert server is not None and server.sockets
-        self.fake.port = server.sockets[0].getsockname()[1]
-
-    def stop(self) -> None:
-        if self.runner is not None:
-            asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(timeout=10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(timeout=10)
-        self.loop.close()
+    def start(self) -> int:
+        self.fake.port = super().start()
+        return self.fake.port
