@@ -21,6 +21,14 @@ def _key(text: str) -> str:
 class Glossary:
     entries: tuple[dict[str, tuple[str, ...]], ...]
 
+    def __post_init__(self) -> None:
+        # Terms normalised once, not on every query: (entry, [(term, key), ...]).
+        keyed = tuple(
+            (entry, [(term, _key(term)) for terms in entry.values() for term in terms])
+            for entry in self.entries
+        )
+        object.__setattr__(self, "_keyed", keyed)
+
     @classmethod
     def load(cls, path: Path = GLOSSARY_FILE) -> Glossary:
         raw = yaml.safe_load(path.read_text("utf-8")) or {}
@@ -33,21 +41,22 @@ class Glossary:
     def matches(self, query: str) -> list[dict[str, tuple[str, ...]]]:
         """Entries with a term that occurs in the query (Latin terms as whole words)."""
         text = _key(query)
-        found = []
-        for entry in self.entries:
-            for terms in entry.values():
-                if any(_occurs(_key(term), text) for term in terms):
-                    found.append(entry)
-                    break
-        return found
+        return [entry for entry, keyed in self._keyed if any(_occurs(k, text) for _, k in keyed)]
 
-    def expand(self, query: str) -> list[str]:
-        """The other terms of every matching entry, each once."""
+    def expand(self, query: str, *, per_language: int | None = None, skip: str = "") -> list[str]:
+        """The other terms of every matching entry, each once.
+
+        `per_language` keeps only that many first terms of each language of an
+        entry; `skip` names a language (en, ko, zh) whose terms are left out —
+        the question's own, which the embedder already reads.
+        """
         text = _key(query)
         extra: list[str] = []
         for entry in self.matches(query):
-            for terms in entry.values():
-                for term in terms:
+            for lang, terms in entry.items():
+                if lang == skip:
+                    continue
+                for term in terms[:per_language]:
                     if not _occurs(_key(term), text) and term not in extra:
                         extra.append(term)
         return extra

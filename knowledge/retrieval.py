@@ -19,10 +19,12 @@ import numpy as np
 from knowledge.embedders import Embedder
 from knowledge.glossary import Glossary
 from knowledge.index import CARD, KnowledgeIndex, Record
+from knowledge.language import base_language, detect_language
 from knowledge.textnorm import match_key
 
 RRF_K = 10
 CANDIDATES = 40
+DENSE_EXPANSION_TERMS = 8
 # Weight of each ranked list, as (passages reached directly, passages reached
 # through cards). Three searches: dense on the question, dense on the question
 # plus its glossary expansion, BM25 on the expanded question. The small
@@ -160,9 +162,14 @@ class HybridRetriever:
         filters = filters or Filters()
         pool = self.candidates * (4 if filters else 1)
         expanded = " ".join([query, *self.glossary.expand(query)])
+        # The embedder's cost grows with the text, so the dense query gets only the
+        # first two terms of each other language per matched entry; BM25 takes them all.
+        own = base_language(detect_language(query))
+        dense_terms = self.glossary.expand(query, per_language=2, skip=own)[:DENSE_EXPANSION_TERMS]
+        dense_expanded = " ".join([query, *dense_terms])
         searches = {
             "dense": lambda: self._dense(query, pool),
-            "dense_expanded": lambda: self._dense(expanded, pool) if expanded != query else [],
+            "dense_expanded": lambda: self._dense(dense_expanded, pool) if dense_terms else [],
             "lexical": lambda: self._lexical(expanded, pool),
         }
         scores: dict[str, float] = {}
