@@ -77,23 +77,18 @@ T = TypeVar("T")
 CONFIGS: dict[str, ListWeights] = {
     "dense only": {"dense": (1.0, 0.0)},
     "BM25 only": {"lexical": (1.0, 0.0)},
-    "hybrid without cards": {
-        "dense": (0.5, 0.0),
-        "dense_expanded": (0.5, 0.0),
-        "lexical": (1.0, 0.0),
-    },
-    "cards only": {
-        "dense": (0.0, 2.0),
-        "dense_expanded": (0.0, 2.0),
-        "lexical": (0.0, 2.0),
-    },
+    # The default fusion with one half of each list switched off.
+    "hybrid without cards": {name: (direct, 0.0) for name, (direct, _) in LIST_WEIGHTS.items()},
+    "cards only": {name: (0.0, card) for name, (_, card) in LIST_WEIGHTS.items()},
     "full (default)": dict(LIST_WEIGHTS),
 }
 # Diagnostic weightings, not among the five compared above: what dropping the
 # dense search on the glossary-expanded question (the costliest stage) does to
 # quality and latency.
 WHAT_IF: dict[str, ListWeights] = {
-    "full without dense_expanded": {"dense": (0.5, 2.0), "lexical": (1.0, 2.0)},
+    "full without dense_expanded": {
+        name: weights for name, weights in LIST_WEIGHTS.items() if name != "dense_expanded"
+    },
 }
 # /work/shared/eval/README.md: raw corpus in fixed 400-char windows (80 overlap), recall@5.
 SHARED_BASELINE = {"dense (e5-small)": 0.31, "BM25 (char bigrams)": 0.06, "RRF of both": 0.12}

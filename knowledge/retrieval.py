@@ -25,17 +25,20 @@ from knowledge.textnorm import match_key
 RRF_K = 10
 CANDIDATES = 40
 DENSE_EXPANSION_TERMS = 8
+# A long question carries enough words of its own; the expanded text is kept
+# under this many characters so its embedding stays cheap.
+DENSE_EXPANSION_CHARS = 160
 # Weight of each ranked list, as (passages reached directly, passages reached
 # through cards). Three searches: dense on the question, dense on the question
 # plus its glossary expansion, BM25 on the expanded question. The small
 # embedder is weak across languages, so BM25 over the glossary's translations
-# counts double; cards are curated, trilingual and anchored, so a card match
+# counts more; cards are curated, trilingual and anchored, so a card match
 # is stronger evidence than a raw passage match.
 ListWeights = dict[str, tuple[float, float]]
 LIST_WEIGHTS: ListWeights = {
     "dense": (0.5, 2.0),
     "dense_expanded": (0.5, 2.0),
-    "lexical": (1.0, 2.0),
+    "lexical": (1.5, 2.0),
 }
 
 
@@ -165,7 +168,13 @@ class HybridRetriever:
         # The embedder's cost grows with the text, so the dense query gets only the
         # first two terms of each other language per matched entry; BM25 takes them all.
         own = base_language(detect_language(query))
-        dense_terms = self.glossary.expand(query, per_language=2, skip=own)[:DENSE_EXPANSION_TERMS]
+        dense_terms: list[str] = []
+        budget = DENSE_EXPANSION_CHARS - len(query)
+        for term in self.glossary.expand(query, per_language=2, skip=own)[:DENSE_EXPANSION_TERMS]:
+            if len(term) + 1 > budget:
+                break
+            dense_terms.append(term)
+            budget -= len(term) + 1
         dense_expanded = " ".join([query, *dense_terms])
         searches = {
             "dense": lambda: self._dense(query, pool),
