@@ -187,7 +187,12 @@ def plan(
         if s not in situations:
             situations.append(s)
     segment = understanding.segment or (account or {}).get("segment")
-    scored = score_cards(knowledge.all_cards(), situations, segment, _retrieved_ranks(hits))
+    # A segment's strategy is for customers we still have: for an account marked
+    # lost, the plan is the defector study and winning it back, not retention.
+    planning_segment = None if "lost" in risk_codes else segment
+    scored = score_cards(
+        knowledge.all_cards(), situations, planning_segment, _retrieved_ranks(hits)
+    )
 
     def family(card: Card) -> str:
         passages = knowledge.card_passages(card.id)
@@ -197,7 +202,7 @@ def plan(
     fallback = [s for s in scored if not is_action(s) and s.card.kind in FALLBACK_ACTION_KINDS]
     actions = pick(primary + fallback, ACTION_KINDS | SITUATIONAL_KINDS, MAX_ACTIONS, MIN_ACTIONS,
                    FALLBACK_ACTION_KINDS, family)
-    actions = _with_segment_strategy(actions, scored, segment)
+    actions = _with_segment_strategy(actions, scored, planning_segment)
     taken = {a.card.id for a in actions}
     tactics = pick([s for s in scored if s.card.id not in taken], TACTIC_KINDS, MAX_TACTICS,
                    family=family)

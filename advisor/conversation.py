@@ -26,6 +26,7 @@ from advisor.brief import build_brief
 from advisor.composer import Answer
 from advisor.conversation_access import AdvisorLike, Asker, LocalUser, Users
 from advisor.conversation_buttons import BRIEF_PREFIX, Buttons
+from advisor.conversation_quiz import QUIZ_ACTIONS, QuizChat
 from advisor.conversation_reply import Button, Reply, TextFormat, paragraphs
 from advisor.conversation_state import AnswerCache, Contexts, RateLimiter
 from advisor.conversation_text import Lang, from_locale, from_tag, from_text, text
@@ -43,6 +44,7 @@ from advisor.conversation_views import (
     tactics_reply_parts,
 )
 from advisor.errors import USER_ERRORS, AccountNotFoundError
+from advisor.quiz import QuizService
 from advisor.tactics import resolve_situation, situations_with_tactics, tactics_for
 from advisor.users import Role
 
@@ -51,7 +53,7 @@ __all__ = ["COMMANDS", "Button", "Conversation", "LocalUser", "Reply", "TextForm
 log = logging.getLogger(__name__)
 
 COMMANDS = ("start", "help", "ask", "brief", "segment", "atrisk", "portfolio", "tactics", "lang",
-            "reset", "quiz")
+            "reset", "quiz", "progress", "trainees", "alerts")
 ACCOUNT_COMMANDS = frozenset({"brief", "segment", "atrisk", "portfolio"})
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
 
@@ -75,6 +77,7 @@ class Conversation:
     context_ttl: float = 30 * 60
     rate_capacity: float = 10
     rate_per_second: float = 0.5
+    quiz: QuizService | None = None  # None: built on first /quiz over the user store's database
     limiter: RateLimiter = field(init=False)
     contexts: Contexts = field(init=False)
     answers: AnswerCache[Answer] = field(init=False)
@@ -84,6 +87,7 @@ class Conversation:
         self.contexts = Contexts(self.clock, self.context_ttl)
         self.answers = AnswerCache()
         self.buttons = Buttons(self.advisor, self.users, self.answers)
+        self.quizzes = QuizChat(self.users, self.advisor, self.quiz)
         self._charts: dict[str, Path] = {}
         self._chart_lock = threading.Lock()
 
@@ -103,6 +107,8 @@ class Conversation:
                              lambda a: self._command(a, name, args.strip()))
 
     def button(self, user_id: int, data: str, locale: str | None = None) -> Reply:
+        if data.partition(":")[0] in QUIZ_ACTIONS:
+            return self._guarded(user_id, locale, None, lambda a: self.quizzes.press(a, data))
         return self._guarded(user_id, locale, None, lambda a: self.buttons.press(a, data))
 
     def non_text(self, user_id: int, locale: str | None = None) -> Reply:
@@ -161,7 +167,8 @@ class Conversation:
             "start": self._start, "help": self._help, "ask": self._ask,
             "brief": self._brief, "segment": self._segment, "atrisk": self._at_risk,
             "portfolio": self._portfolio, "tactics": self._tactics, "lang": self._lang,
-            "reset": self._reset, "quiz": self._quiz,
+            "reset": self._reset, "quiz": self._quiz, "progress": self._progress,
+            "trainees": self._trainees, "alerts": self._alerts,
         }
         handler = handlers.get(name)
         if handler is None:
@@ -176,7 +183,28 @@ class Conversation:
         return Reply(help_parts(a.user.role, a.lang))
 
     def _quiz(self, a: Asker, _args: str) -> Reply:
-        return Reply((text("quiz", a.lang),))
+        return self.quizzes.ask(a)
+
+    def _progress(self, a: Asker, _args: str) -> Reply:
+        return self.quizzes.progress(a)
+
+    def _trainees(self, a: Asker, _args: str) -> Reply:
+        return self.quizzes.trainees(a)
+
+    def _alerts(self, a: Asker, args: str) -> Reply:
+        """Reps get the daily risk alerts, managers the weekly digest; either may opt out."""
+        if a.user.role is Role.TRAINEE:
+            return Reply((text("alerts.trainee", a.lang),))
+        what = text("alerts.what_manager" if a.user.role is Role.MANAGER else "alerts.what_rep",
+                    a.lang)
+        choice = args.strip().lower()
+        if choice in ("on", "off"):
+            self.users.set_alerts(a.id, choice == "on")
+            return Reply((text(f"alerts.{choice}", a.lang, what=what),))
+        if choice:
+            return Reply((text("alerts.usage", a.lang),))
+        on = self.users.alerts_enabled(a.id)
+        return Reply((text("alerts.status_on" if on else "alerts.status_off", a.lang, what=what),))
 
     def _reset(self, a: Asker, _args: str) -> Reply:
         self.contexts.reset(a.id)

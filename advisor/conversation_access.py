@@ -36,6 +36,9 @@ class Users(Protocol):
     ) -> int: ...
     def exchange(self, exchange_id: int) -> Exchange | None: ...
     def record_feedback(self, exchange: Exchange, vote: int) -> None: ...
+    def set_alerts(self, telegram_id: int, on: bool) -> None: ...
+    def alerts_enabled(self, telegram_id: int) -> bool: ...
+    def all_users(self) -> list[User]: ...
 
 
 class AdvisorLike(Protocol):
@@ -79,6 +82,7 @@ class LocalUser:
 
     store: Users
     user: User
+    alerts: bool = True
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def get(self, telegram_id: int) -> User | None:
@@ -103,4 +107,23 @@ class LocalUser:
 
     def record_feedback(self, exchange: Exchange, vote: int) -> None:
         self.store.record_feedback(exchange, vote)
+
+    def set_alerts(self, telegram_id: int, on: bool) -> None:
+        if telegram_id == self.user.telegram_id:
+            self.alerts = on  # a terminal user gets no alerts; the choice lasts the session
+            return
+        self.store.set_alerts(telegram_id, on)
+
+    def alerts_enabled(self, telegram_id: int) -> bool:
+        if telegram_id == self.user.telegram_id:
+            return self.alerts
+        return self.store.alerts_enabled(telegram_id)
+
+    def all_users(self) -> list[User]:
+        return self.store.all_users()
+
+    @property
+    def engine(self) -> Any:
+        """The store's database (the quiz keeps its progress there too)."""
+        return getattr(self.store, "engine", None)
 

@@ -25,6 +25,7 @@ from advisor.conversation_views import (
     without_feedback,
 )
 from advisor.errors import AccountNotFoundError
+from advisor.gaps import THUMBS_DOWN
 from advisor.tactics import tactics_for
 from advisor.users import Exchange
 
@@ -57,7 +58,7 @@ class Buttons:
         gaps = self.advisor.gaps
         if vote < 0 and gaps is not None:
             # A 👎 is a gap candidate: the knowledge-gap report lists it with the question.
-            gaps.record(exchange.question, exchange.language, "marked not helpful (👎) in chat")
+            gaps.record(exchange.question, exchange.language, THUMBS_DOWN)
         # The vote is in: the 👍/👎 row goes, the other buttons stay.
         cached = self.answers.get(exchange.id)
         if cached is not None:

@@ -16,10 +16,11 @@ SOURCE_CHARS = 1200  # a passage quoted under the Sources button
 AT_RISK_SHOWN = 15
 
 HELP_COMMANDS: dict[Role, tuple[str, ...]] = {
-    Role.MANAGER: ("ask", "brief", "segment", "atrisk", "portfolio", "tactics", "lang", "reset",
-                   "help"),
-    Role.REP: ("ask", "brief", "segment", "atrisk", "tactics", "lang", "reset", "help"),
-    Role.TRAINEE: ("ask", "tactics", "quiz", "lang", "reset", "help"),
+    Role.MANAGER: ("ask", "brief", "segment", "atrisk", "portfolio", "tactics", "quiz",
+                   "progress", "trainees", "alerts", "lang", "reset", "help"),
+    Role.REP: ("ask", "brief", "segment", "atrisk", "tactics", "quiz", "progress", "alerts",
+               "lang", "reset", "help"),
+    Role.TRAINEE: ("ask", "tactics", "quiz", "progress", "lang", "reset", "help"),
 }
 
 
@@ -191,8 +192,8 @@ def answer_parts(answer: Answer) -> tuple[str, ...]:
     return paragraphs(answer.text)
 
 
-MENU = ("ask", "brief", "segment", "atrisk", "portfolio", "tactics", "quiz", "lang", "reset",
-        "help")
+MENU = ("ask", "brief", "segment", "atrisk", "portfolio", "tactics", "quiz", "progress",
+        "trainees", "alerts", "lang", "reset", "help")
 
 
 def command_menu(code: str) -> list[tuple[str, str]]:

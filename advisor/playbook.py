@@ -22,6 +22,9 @@ RETRIEVAL_WEIGHT = 3.0
 # The sources' countermeasures answer one named situation directly; a strategy
 # tagged with the same situation is broader advice.
 COUNTERMEASURE_BONUS = 1.0
+# A risk card describes a danger (its steps contain it); at equal evidence the
+# sources' strategies are the better advice.
+RISK_CARD_PENALTY = 0.5
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,8 @@ def score_cards(
         score = SITUATION_WEIGHT * len(matched)
         if matched and card.kind == "countermeasure":
             score += COUNTERMEASURE_BONUS
+        if card.kind == "risk":
+            score -= RISK_CARD_PENALTY
         if on_segment:
             # A card written for this one segment beats a card for several.
             score += SEGMENT_WEIGHT + (1.0 if len(card.segments) == 1 else 0.0)

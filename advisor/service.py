@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from advisor.composer import Answer, compose, dont_know
 from advisor.errors import AccountNotFoundError
-from advisor.gaps import GapLog
+from advisor.gaps import DONT_KNOW, WEAK_RETRIEVAL, GapLog
 from advisor.knowledge_service import KnowledgeBase
 from advisor.llm import GroundedWriter
 from advisor.understanding import Understanding, understand
@@ -80,12 +80,18 @@ class Advisor:
     ) -> Answer:
         seen = self.understand(question, account_id=account_id, lang=lang, scope=scope)
         account = self._account(seen)
-        covered = bool(seen.situations or seen.segment or account) or self.knowledge.covers(question)
+        matched = bool(seen.situations or seen.segment or account)
+        covered = matched or self.knowledge.covers(question)
         if not covered:
             if self.gaps:
-                self.gaps.record(question, seen.language, "not covered by the guidance")
+                self.gaps.record(question, seen.language, DONT_KNOW)
             return dont_know(seen)
         hits = self.knowledge.search(question, SEARCH_DEPTH)
+        if self.gaps and not matched and not any(h.card or h.passage.cards for h in hits):
+            # Answered from the domain's words alone: no card fits the situation and
+            # search led to none. A candidate gap for whoever writes the next cards.
+            top = round(hits[0].score, 6) if hits else None
+            self.gaps.record(question, seen.language, WEAK_RETRIEVAL, score=top)
         answer = compose(seen, account, hits, self.knowledge)
         if self.writer is not None:
             answer = self.writer.rewrite(question, seen, account, answer)

@@ -1,8 +1,8 @@
 """Who may use the chat, as whom, in which language, and what they thought of the answers.
 
 Stored with SQLAlchemy Core in the same database as the accounts store
-(`Settings.db_url`), in tables of its own (`users`, `exchanges`, `feedback`)
-created with `checkfirst`, so the accounts schema and its migrations are
+(`Settings.db_url`), in tables of its own (`users`, `exchanges`, `feedback`,
+`user_settings`) created with `checkfirst`, so the accounts schema and its migrations are
 untouched. Roles are granted only here (by `advisor users add`): nothing a user
 writes in the chat can change one.
 """
@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Engine,
@@ -124,6 +125,15 @@ feedback_table = Table(
     Column("account_id", String(200)),
     Column("vote", SmallInteger, nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
+)
+
+# Per-user switches in a table of their own, so the `users` table of an existing
+# database needs no migration. A user without a row has every default (alerts on).
+settings_table = Table(
+    "user_settings",
+    metadata,
+    Column("telegram_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("alerts", Boolean, nullable=False, default=True),
 )
 
 
@@ -250,6 +260,30 @@ class UserStore:
                 .where(users_table.c.telegram_id == telegram_id)
                 .values(lang=lang)
             )
+
+    # ---- alerts --------------------------------------------------------------
+
+    def set_alerts(self, telegram_id: int | str, on: bool) -> None:
+        """Daily risk alerts (reps) and the weekly digest (managers) on or off for a user."""
+        number = check_telegram_id(telegram_id)
+        if self.get(number) is None:
+            raise UserError(f"no user {number}: add them first with advisor users add")
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                update(settings_table).where(settings_table.c.telegram_id == number)
+                .values(alerts=on)
+            ).rowcount
+            if not done:
+                conn.execute(insert(settings_table).values(telegram_id=number, alerts=on))
+
+    def alerts_enabled(self, telegram_id: int) -> bool:
+        return self.alert_settings().get(telegram_id, True)
+
+    def alert_settings(self) -> dict[int, bool]:
+        """Users who changed the default, with their choice (everyone else: alerts on)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(settings_table)).all()
+        return {int(r.telegram_id): bool(r.alerts) for r in rows}
 
     # ---- questions and feedback --------------------------------------------
 

@@ -32,6 +32,8 @@ from telegram.ext import (
     filters,
 )
 
+from advisor.alerts import AlertConfig
+from advisor.alerts_service import AlertService
 from advisor.config import Settings
 from advisor.conversation import COMMANDS, Conversation
 from advisor.conversation_views import command_menu
@@ -45,6 +47,7 @@ from bot.handlers import (
     on_other,
     on_text,
 )
+from bot.jobs import ALERTS, schedule
 from bot.ordering import ChatOrderedProcessor
 
 log = logging.getLogger(__name__)
@@ -58,9 +61,13 @@ MAX_CONCURRENT_UPDATES = 8  # chats served side by side; one update at a time pe
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as a secret token
 SERVICES = "open_services"
+ALERT_FACTORY = "open_alerts"
+ALERT_CONFIG = "alert_config"
 _STACK = "services_stack"
 
 ServicesFactory = Callable[[], AbstractContextManager[Conversation]]
+# Given the conversation (its user store and knowledge), the alert service for the jobs.
+AlertsFactory = Callable[[Conversation], AbstractContextManager[AlertService]]
 
 
 class BotError(AdvisorError):
@@ -131,7 +138,14 @@ def open_services(settings: Settings) -> Iterator[Conversation]:
         yield Conversation(advisor, users, settings.home / "charts")
 
 
-def build_application(config: BotConfig, services: ServicesFactory) -> Application:
+def build_application(
+    config: BotConfig,
+    services: ServicesFactory,
+    alerts: AlertsFactory | None = None,
+    alert_config: AlertConfig | None = None,
+) -> Application:
+    """The Application with its handlers; with `alerts`, post_init also schedules the daily
+    alerts, the weekly digest and the outbox on the job queue (`alert_config` says when)."""
     builder = (
         Application.builder()
         .token(config.token)
@@ -144,6 +158,8 @@ def build_application(config: BotConfig, services: ServicesFactory) -> Applicati
         builder = builder.base_url(base_url).base_file_url(base_file_url)
     application = builder.build()
     application.bot_data[SERVICES] = services
+    application.bot_data[ALERT_FACTORY] = alerts
+    application.bot_data[ALERT_CONFIG] = alert_config or AlertConfig()
     register_handlers(application)
     return application
 
@@ -167,9 +183,28 @@ async def _post_init(application: Application) -> None:
     application.bot_data[_STACK] = stack
     factory: ServicesFactory = application.bot_data[SERVICES]
     # Opening the index and the stores reads files: keep it off the event loop.
-    application.bot_data[CONVERSATION] = await asyncio.to_thread(stack.enter_context, factory())
+    conversation = await asyncio.to_thread(stack.enter_context, factory())
+    application.bot_data[CONVERSATION] = conversation
+    await _start_alerts(application, stack, conversation)
     await _set_command_menu(application)
     log.info("bot @%s is ready", application.bot.username)
+
+
+async def _start_alerts(application: Application, stack: ExitStack,
+                        conversation: Conversation) -> None:
+    alerts: AlertsFactory | None = application.bot_data.get(ALERT_FACTORY)
+    if alerts is None:
+        return
+    if application.job_queue is None:
+        log.warning("alerts are off: the job queue needs "
+                    "pip install 'python-telegram-bot[job-queue]'")
+        return
+    config: AlertConfig = application.bot_data[ALERT_CONFIG]
+    application.bot_data[ALERTS] = await asyncio.to_thread(stack.enter_context,
+                                                           alerts(conversation))
+    schedule(application.job_queue, config)
+    log.info("alerts at %s %s daily, the digest on weekday %d", config.alert_time, config.timezone,
+             config.digest_weekday)
 
 
 async def _set_command_menu(application: Application) -> None:
@@ -185,15 +220,21 @@ async def _set_command_menu(application: Application) -> None:
 async def _post_shutdown(application: Application) -> None:
     stack: ExitStack | None = application.bot_data.pop(_STACK, None)
     application.bot_data.pop(CONVERSATION, None)
+    application.bot_data.pop(ALERTS, None)
     if stack is not None:
         await asyncio.to_thread(stack.close)
         log.info("bot stopped")
 
 
-def run(config: BotConfig, services: ServicesFactory) -> None:
+def run(
+    config: BotConfig,
+    services: ServicesFactory,
+    alerts: AlertsFactory | None = None,
+    alert_config: AlertConfig | None = None,
+) -> None:
     """Run until SIGINT/SIGTERM; a failure to start is a `BotError` (one line for the CLI)."""
     asyncio.run(check_api(config))
-    run_application(build_application(config, services), config)
+    run_application(build_application(config, services, alerts, alert_config), config)
 
 
 async def check_api(config: BotConfig) -> None:
@@ -264,4 +305,20 @@ def main(
     config = BotConfig.from_env(
         webhook_url=webhook_url, webhook_port=webhook_port, webhook_secret=webhook_secret
     )
-    run(config, lambda: open_services(settings))
+    alert_config = AlertConfig.from_env()  # ADVISOR_ALERT_TIME, ADVISOR_QUIET_HOURS, …
+    run(config, lambda: open_services(settings),
+        lambda conversation: open_alerts(settings, alert_config, conversation), alert_config)
+
+
+def open_alerts(settings: Settings, config: AlertConfig,
+                conversation: Conversation) -> AbstractContextManager[AlertService]:
+    """The alert service over the conversation's user store and knowledge."""
+    from advisor.alerts_service import open_alert_service
+
+    def refresh(directory: object) -> None:
+        # Swapping the reference is atomic: a question answered meanwhile sees the
+        # old portfolio or the new one, never half of each.
+        conversation.advisor.accounts = directory  # type: ignore[assignment]
+
+    return open_alert_service(settings, config, conversation.users,  # type: ignore[arg-type]
+                              conversation.advisor.knowledge, on_refresh=refresh)

@@ -13,7 +13,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from advisor.conversation import Conversation, Reply, apology_for
-from bot.formatting import empty_keyboard, keyboard
+from bot.formatting import keyboard
 from bot.sending import send_reply, typing, with_flood_retry
 
 log = logging.getLogger(__name__)
@@ -95,7 +95,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except BadRequest as exc:  # "query is too old": the reply below still matters
         log.info("callback query not answered: %s", exc)
     if reply.keyboard is not None and query.message is not None:
-        markup = keyboard(reply.keyboard) or empty_keyboard()
+        # No buttons left: the parameter is left out, which is how the Bot API removes an
+        # inline keyboard (an empty markup object is not a valid keyboard).
+        markup = keyboard(reply.keyboard)
         try:
             await with_flood_retry(lambda: query.edit_message_reply_markup(markup))
         except BadRequest as exc:  # e.g. "message is not modified" after a double tap

@@ -34,9 +34,17 @@ def main(ctx: click.Context) -> None:
 def _register() -> None:
     from importlib.metadata import entry_points
 
-    from advisor.cli import accounts_cmds, advisor_cmds, bot_cmds, defector_cmds, knowledge_cmds
+    from advisor.cli import (
+        accounts_cmds,
+        advisor_cmds,
+        bot_cmds,
+        defector_cmds,
+        knowledge_cmds,
+        learning_cmds,
+    )
 
-    for module in (knowledge_cmds, accounts_cmds, advisor_cmds, bot_cmds, defector_cmds):
+    for module in (knowledge_cmds, accounts_cmds, advisor_cmds, bot_cmds, defector_cmds,
+                   learning_cmds):
         for command in module.COMMANDS:
             main.add_command(command)
     # Edges that depend on the advisor (the Telegram bot) add their commands as

@@ -51,14 +51,18 @@ def users_list(ctx: click.Context, as_json: bool) -> None:
     """Everyone who may use the bot."""
     with UserStore.from_settings(settings(ctx)) as store:
         users = store.all_users()
+        alerts = store.alert_settings()
     if as_json:
+        # The JSON shape is relied on by scripts; alert opt-outs show in the text listing.
         echo_json([{"telegram_id": u.telegram_id, "role": u.role.value, "owner": u.owner,
                     "lang": u.lang} for u in users])
         return
     if not users:
         click.echo("no users yet: advisor users add TELEGRAM_ID --role rep|manager|trainee")
     for u in users:
-        click.echo(f"{u.telegram_id:>12}  {_describe(u)}" + (f"  lang={u.lang}" if u.lang else ""))
+        off = "" if alerts.get(u.telegram_id, True) else "  alerts=off"
+        click.echo(f"{u.telegram_id:>12}  {_describe(u)}" + (f"  lang={u.lang}" if u.lang else "")
+                   + off)
 
 
 @users_group.command("remove")
@@ -70,6 +74,17 @@ def users_remove(ctx: click.Context, telegram_id: str) -> None:
         if not store.remove(telegram_id):
             raise UserError(f"no user {telegram_id}")
     click.echo(f"{telegram_id}: removed")
+
+
+@users_group.command("alerts")
+@click.argument("telegram_id")
+@click.argument("state", type=click.Choice(["on", "off"]))
+@click.pass_context
+def users_alerts(ctx: click.Context, telegram_id: str, state: str) -> None:
+    """Daily risk alerts (reps) and the weekly digest (managers) on or off for TELEGRAM_ID."""
+    with UserStore.from_settings(settings(ctx)) as store:
+        store.set_alerts(telegram_id, state == "on")
+    click.echo(f"{telegram_id}: alerts {state}")
 
 
 def _describe(user: User) -> str:
@@ -143,12 +158,14 @@ def _loop(conversation: Conversation, user_id: int, stdin: TextIO) -> None:
         except Exception:  # the user gets an apology, the log the traceback
             log.exception("chat: failed to answer %r", line)
             reply = conversation.apology(user_id)
-        # Numbers press the buttons of the latest reply that had any, as in Telegram,
-        # where a message's buttons stay pressable under later replies.
-        if reply.keyboard is not None:
-            buttons = reply.keyboard
-        elif reply.buttons:
+        # Numbers press the buttons of the latest message that has any, as in Telegram,
+        # where a message's buttons stay pressable under later replies: a reply's own
+        # buttons first (a quiz answer removes the options and brings "next"), else
+        # the pressed message's buttons as edited.
+        if reply.buttons:
             buttons = reply.buttons
+        elif reply.keyboard is not None:
+            buttons = reply.keyboard
         click.echo(render(reply))
 
 
@@ -160,7 +177,7 @@ def render(reply: Reply) -> str:
     if reply.photo is not None:
         out.append(f"[chart: {reply.photo}]" + (f" {reply.caption}" if reply.caption else ""))
     out.extend(reply.parts)
-    shown = reply.keyboard if reply.keyboard is not None else reply.buttons
+    shown = reply.buttons or (reply.keyboard or ())
     flat = [b for row in shown for b in row]
     if flat:
         out.append("  ".join(f"[{n}] {b.label}" for n, b in enumerate(flat, start=1)))

@@ -52,7 +52,8 @@ def test_chat_as_a_rep_sees_only_their_accounts(chat) -> None:
 
 def test_chat_as_a_trainee_has_no_account_data(chat) -> None:
     result = chat(["--role", "trainee"], ["/brief A001", "/quiz"])
-    assert "isn't available to trainees" in result.output and "coming soon" in result.output
+    assert "isn't available to trainees" in result.output
+    assert "Tap the number of your answer." in result.output  # the quiz is open to trainees
 
 
 def test_chat_as_a_telegram_user_takes_their_role_or_refuses(chat) -> None:

@@ -70,7 +70,7 @@ def test_a_trainee_gets_the_guidance_and_no_account_data(
     assert "Next actions:" in answer.text
     assert "A001" not in answer.text and "kim.minji" not in answer.text
     assert "price cut" in conversation.handle_text(TRAINEE, "/tactics price cut").text
-    assert "coming soon" in conversation.handle_text(TRAINEE, "/quiz").text
+    assert "Tap the number of your answer." in conversation.handle_text(TRAINEE, "/quiz").text
     assert directory.touched == []
 
 

@@ -1,0 +1,106 @@
+"""Knowledge gaps: "I don't know", 👎 and weak searches, grouped so the most asked
+missing topic comes first; `advisor gaps`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from click.testing import CliRunner
+
+from advisor.cli import main
+from advisor.gaps import (
+    DONT_KNOW,
+    THUMBS_DOWN,
+    WEAK_RETRIEVAL,
+    GapEntry,
+    GapLog,
+    gap_entries,
+    gap_lines,
+    gap_report,
+)
+from advisor.service import Advisor
+from advisor.users import UserStore
+
+T0 = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
+
+
+def entry(question: str, language: str = "en", source: str = "dont_know", days: int = 0
+          ) -> GapEntry:
+    return GapEntry(question, language, source, T0 + dt.timedelta(days=days))
+
+
+def test_near_duplicates_group_and_the_most_asked_come_first() -> None:
+    groups = gap_report([
+        entry("How do I price a multi-year service contract?"),
+        entry("how do i price a multi year service contract"),
+        entry("How do I price a multi-year service contract?", source="thumbs_down", days=2),
+        entry("What is a good trade show booth?", days=1),
+        entry("多年服务合同如何定价？", "zh"),
+        entry("多年服務合同如何定價?", "zh-Hant", days=3),  # traditional folds to simplified
+        entry("The customer demands a price cut on the contract"),  # another situation
+    ])
+    assert [g.count for g in groups] == [3, 2, 1, 1]
+    first = groups[0]
+    assert first.question == "How do I price a multi-year service contract?"
+    assert first.sources == {"dont_know": 2, "thumbs_down": 1}
+    assert first.last_at == T0 + dt.timedelta(days=2)
+    assert groups[1].language == "zh" and groups[1].count == 2
+    assert groups[-1].situations == ("price-cut-demand",) or groups[-2].situations == (
+        "price-cut-demand",)
+    lines = gap_lines(groups)
+    assert lines[0] == "1. [en] How do I price a multi-year service contract?"
+    assert "3× (dont_know 2, thumbs_down 1)" in lines[1]
+    assert gap_lines([]) == ["no knowledge gaps recorded"]
+
+
+def test_thumbs_down_come_from_the_feedback_table_when_it_is_at_hand(tmp_path) -> None:
+    log = GapLog(tmp_path / "gaps.jsonl", clock=lambda: T0)
+    log.record("weather?", "en", DONT_KNOW)
+    log.record("why this answer?", "en", THUMBS_DOWN)
+    log.record("loyalty programme", "en", WEAK_RETRIEVAL, score=0.01)
+    with UserStore(f"sqlite:///{tmp_path / 'advisor.db'}", now=lambda: T0) as users:
+        kept = users.exchange(users.record_exchange(5, "why this answer?", "en", None))
+        taken_back = users.exchange(users.record_exchange(5, "changed my mind", "en", None))
+        users.record_feedback(kept, -1)
+        users.record_feedback(taken_back, -1)
+        users.record_feedback(taken_back, 1)  # 👎 then 👍: no longer a gap
+        feedback = users.all_feedback()
+    found = gap_entries(log.entries(), feedback)
+    assert sorted((e.question, e.source) for e in found) == [
+        ("loyalty programme", "weak_retrieval"), ("weather?", "dont_know"),
+        ("why this answer?", "thumbs_down")]
+    assert next(e for e in found if e.source == "weak_retrieval").score == 0.01
+    assert len(gap_entries(log.entries())) == 3  # without the table, the log's own 👎 line
+    assert gap_entries(log.entries(), feedback, since=T0.date() + dt.timedelta(days=1)) == []
+
+
+def test_an_answer_no_card_fits_is_logged_as_weak_retrieval(knowledge_base, tmp_path,
+                                                             monkeypatch) -> None:
+    log = GapLog(tmp_path / "gaps.jsonl", clock=lambda: T0)
+    advisor = Advisor(knowledge_base, gaps=log)
+    advisor.ask("What does the guidance say about a trade show booth for key accounts?")
+    # A question with a situation is matched by cards and is no gap.
+    advisor.ask("A key account demands a 30% price cut. What should I do?")
+    # Search that finds no card at all, with the domain's words but no situation:
+    monkeypatch.setattr(knowledge_base, "search", lambda q, k=5, filters=None: [])
+    advisor.ask("Tell me about key accounts")
+    reasons = [(e["question"], e["reason"]) for e in log.entries()]
+    assert ("Tell me about key accounts", WEAK_RETRIEVAL) in reasons
+    assert all("price cut" not in q for q, _ in reasons)
+    assert log.entries()[-1]["at"] == "2026-11-02T09:00:00+00:00"
+
+
+def test_advisor_gaps_lists_groups_or_json(advisor_home) -> None:
+    log = GapLog(advisor_home / "logs" / "knowledge_gaps.jsonl", clock=lambda: T0)
+    for question in ("trade show booth?", "Trade show booth", "weather in Paris"):
+        log.record(question, "en", DONT_KNOW)
+    runner = CliRunner()
+    text = runner.invoke(main, ["gaps"])
+    assert text.exit_code == 0 and text.output.startswith("1. [en] trade show booth?")
+    data = json.loads(runner.invoke(main, ["gaps", "--json"]).output)
+    assert [g["count"] for g in data] == [2, 1]
+    assert data[0]["variants"] == ["trade show booth?", "Trade show booth"]
+    assert json.loads(runner.invoke(main, ["gaps", "--json", "--since", "2026-11-03"]).output) == []
+    bad = runner.invoke(main, ["gaps", "--since", "yesterday"])
+    assert bad.exit_code == 2 and "not a date" in bad.output
