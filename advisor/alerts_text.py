@@ -4,28 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
-from importlib import resources
-from typing import Any
-
-import yaml
 
 from advisor.accounts.reasons import label, render
 from advisor.alerts import SEGMENT_DROP, Alert
 from advisor.composer import segment_label
+from advisor.messages import Catalogue
 
-
-@lru_cache(maxsize=1)
-def _messages() -> dict[str, Any]:
-    text = resources.files("advisor").joinpath("data/messages/alerts.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
-
-
-def say(key: str, lang: str, **params: Any) -> str:
-    node: Any = _messages()
-    for part in key.split("."):
-        node = node[part]
-    return str(node[lang]).format(**params)
+say = Catalogue("alerts").say
 
 
 def alert_title(alert: Alert, lang: str) -> str:

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 from typing import Any
 
-import yaml
-
-from advisor.messages import localise
+from advisor.messages import Catalogue, localise
 from advisor.understanding import answer_language
 
 LANGS = ("en", "ko", "zh")
@@ -30,18 +26,12 @@ class Lang:
         return "zh-Hant" if self.traditional else self.code
 
 
-@lru_cache(maxsize=1)
-def _messages() -> dict[str, Any]:
-    path = resources.files("advisor").joinpath("data/messages/conversation.yaml")
-    return yaml.safe_load(path.read_text("utf-8"))
+CONVERSATION = Catalogue("conversation")
 
 
 def text(key: str, lang: Lang, **params: Any) -> str:
     """The message at a dotted key, in the language, with its placeholders filled."""
-    node: Any = _messages()
-    for part in key.split("."):
-        node = node[part]
-    return localise(str(node[lang.code]).format(**params), lang.traditional)
+    return localise(CONVERSATION.say(key, lang.code, **params), lang.traditional)
 
 
 def from_locale(locale: str | None) -> Lang | None:

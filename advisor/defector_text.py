@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-from importlib import resources
-from typing import Any
-
-import yaml
-
 from advisor.accounts.reasons import money
 from advisor.defectors import LOOKBACK_DAYS, Defector, DefectorReport
+from advisor.messages import Catalogue
 
 STUDY_CARD = "def-study-six-steps"
 
 
-@lru_cache(maxsize=1)
-def _words() -> dict[str, Any]:
-    text = resources.files("advisor").joinpath("data/messages/defectors.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
-
-
-def word(key: str, lang: str, **params: Any) -> str:
-    node: Any = _words()
-    for part in key.split("."):
-        node = node[part]
-    return str(node[lang]).format(**params)
+word = Catalogue("defectors").say
 
 
 def _line(d: Defector, lang: str) -> str:

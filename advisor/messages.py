@@ -1,8 +1,13 @@
-"""The advisor's words in English, Korean and Chinese (advisor/data/messages/advisor.yaml)."""
+"""Words in English, Korean and Chinese, kept as data in advisor/data/messages/*.yaml.
+
+Each file is a catalogue: nested keys ending in `{en, ko, zh}` texts with
+`{placeholders}`. Chinese is written in simplified characters; `localise`
+converts for askers who write traditional ones.
+"""
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cached_property
 from importlib import resources
 from typing import Any
 
@@ -11,18 +16,36 @@ import yaml
 from knowledge.textnorm import to_traditional
 
 
-@lru_cache(maxsize=1)
-def _messages() -> dict[str, Any]:
-    text = resources.files("advisor").joinpath("data/messages/advisor.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
+class Catalogue:
+    """One messages file, read on first use."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    @cached_property
+    def data(self) -> dict[str, Any]:
+        path = resources.files("advisor").joinpath(f"data/messages/{self.name}.yaml")
+        data = yaml.safe_load(path.read_text("utf-8"))
+        assert isinstance(data, dict), f"{self.name}.yaml is not a mapping"
+        return data
+
+    def node(self, key: str) -> Any:
+        node: Any = self.data
+        for part in key.split("."):
+            node = node[part]
+        return node
+
+    def say(self, key: str, lang: str, **params: Any) -> str:
+        """The message at a dotted key in one language, with its placeholders filled."""
+        return str(self.node(key)[lang]).format(**params)
+
+
+ADVISOR = Catalogue("advisor")
 
 
 def say(key: str, lang: str, **params: Any) -> str:
-    """The message at a dotted key in one language, with its placeholders filled."""
-    node: Any = _messages()
-    for part in key.split("."):
-        node = node[part]
-    return str(node[lang]).format(**params)
+    """A message of the advisor's answers and briefs (advisor.yaml)."""
+    return ADVISOR.say(key, lang, **params)
 
 
 def localise(text: str, traditional: bool) -> str:

@@ -6,30 +6,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
-import yaml
-
+from advisor.messages import Catalogue
 from knowledge.cards import Card
 
 OTHER_TOPIC = "other"
 
 
-@lru_cache(maxsize=1)
+QUIZ = Catalogue("quiz")
+say = QUIZ.say
+
+
 def quiz_data() -> dict[str, Any]:
-    text = resources.files("advisor").joinpath("data/messages/quiz.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
-    assert isinstance(data, dict)
-    return data
-
-
-def say(key: str, lang: str, **params: Any) -> str:
-    """The text at a dotted key in one language (en, ko, zh), placeholders filled."""
-    node: Any = quiz_data()
-    for part in key.split("."):
-        node = node[part]
-    return str(node[lang]).format(**params)
+    return QUIZ.data
 
 
 @dataclass(frozen=True)
