@@ -141,6 +141,14 @@ def _conversation(
         yield Conversation(advisor, users, cfg.home / "charts", rate_capacity=math.inf), user_id
 
 
+def pressed(line: str, buttons: Keyboard) -> str | None:
+    """The data of the button a typed number presses, or None when it is not one."""
+    flat = [b for row in buttons for b in row]
+    if line.isdigit() and 1 <= int(line) <= len(flat):
+        return flat[int(line) - 1].data
+    return None
+
+
 def _loop(conversation: Conversation, user_id: int, stdin: TextIO) -> None:
     buttons: Keyboard = ()
     for raw in stdin:
@@ -149,10 +157,10 @@ def _loop(conversation: Conversation, user_id: int, stdin: TextIO) -> None:
             continue
         if line.lower() in EXIT_WORDS:
             break
-        flat = [b for row in buttons for b in row]
         try:
-            if line.isdigit() and 1 <= int(line) <= len(flat):
-                reply = conversation.button(user_id, flat[int(line) - 1].data)
+            data = pressed(line, buttons)
+            if data is not None:
+                reply = conversation.button(user_id, data)
             else:
                 reply = conversation.handle_text(user_id, line)
         except Exception:  # the user gets an apology, the log the traceback

@@ -8,7 +8,7 @@ from typing import TextIO
 
 import click
 
-from advisor.cli.bot_cmds import EXIT_WORDS, _conversation, _log_to_file, render
+from advisor.cli.bot_cmds import EXIT_WORDS, _conversation, _log_to_file, pressed, render
 from advisor.cli.common import echo_json, settings
 from advisor.conversation import Conversation
 from advisor.conversation_reply import Keyboard, Reply
@@ -61,21 +61,19 @@ def _drill(conversation: Conversation, user_id: int, stdin: TextIO, count: int |
             continue
         if line.lower() in EXIT_WORDS:
             break
-        flat = [b for row in buttons for b in row]
-        pressed = flat[int(line) - 1].data if line.isdigit() and 1 <= int(line) <= len(flat) \
-            else None
-        if pressed is not None:
-            reply = conversation.button(user_id, pressed)
+        data = pressed(line, buttons)
+        if data is not None:
+            reply = conversation.button(user_id, data)
         else:
             reply = conversation.handle_text(user_id, line)
-        if pressed and pressed.startswith("qa:") and reply.parts:
+        if data and data.startswith("qa:") and reply.parts:
             answered += 1
         buttons = reply.buttons or buttons
         if count is not None and answered >= count:
             click.echo(render(Reply(reply.parts, notice=reply.notice)))
             click.echo(render(conversation.command(user_id, "progress")))
             return
-        if pressed and pressed.startswith("qa:") and not _asks(reply):
+        if data and data.startswith("qa:") and not _asks(reply):
             # In the terminal the next question follows at once (no "next" button to press).
             click.echo(render(Reply(reply.parts, notice=reply.notice)))
             reply = conversation.command(user_id, "quiz")
