@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
@@ -12,6 +13,8 @@ from knowledge.embedders import make_embedder
 from knowledge.index import CARD, KnowledgeIndex, Record
 from knowledge.pipeline import IngestReport, ingest
 from knowledge.retrieval import Filters, Hit, HybridRetriever
+
+log = logging.getLogger(__name__)
 
 
 def run_ingest(
@@ -26,8 +29,15 @@ def run_ingest(
 
 
 def open_retriever(settings: Settings) -> HybridRetriever:
+    """The retriever over the index in ADVISOR_HOME, built first if there is none yet:
+    the bundled guidance is always there to index, so a fresh install just works."""
     config = settings.knowledge()
-    return HybridRetriever(KnowledgeIndex(config), make_embedder(config.embedder))
+    index = KnowledgeIndex(config)
+    if not index.exists():
+        log.warning("no knowledge index in %s yet: building it from the bundled guidance "
+                    "(about a minute, once)", config.index_dir)
+        run_ingest(settings)
+    return HybridRetriever(index, make_embedder(config.embedder))
 
 
 class KnowledgeBase:

@@ -55,10 +55,11 @@ def test_eval_retrieval_json_contract(runner, tmp_path) -> None:
     assert result["k"] == 5 and result["n"] == 1 and 0.0 <= result["recall"] <= 1.0
 
 
-def test_search_before_ingest_is_a_clear_error(runner) -> None:
-    result = runner.invoke(main, ["search", "고객"])
-    assert result.exit_code == 1
-    assert "advisor ingest" in result.stderr
+def test_search_on_a_fresh_home_builds_the_index_first(runner, advisor_home) -> None:
+    result = runner.invoke(main, ["search", "고객", "--json"])
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.stdout)) == 5  # stdout still holds only the JSON
+    assert (advisor_home / "index" / "index.json").exists()
 
 
 def test_knowledge_check_command(runner) -> None:
