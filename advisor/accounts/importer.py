@@ -232,6 +232,16 @@ def _blank_to_null(expr: pl.Expr) -> pl.Expr:
     return pl.when(expr == "").then(None).otherwise(expr)
 
 
+def _natural_key(content: pl.Expr) -> pl.Expr:
+    """`id:<id>` when the export carries an id, else the row's content plus how many
+    identical rows came before it in the file (two identical orders stay two)."""
+    return (
+        pl.when(pl.col("_id") != "")
+        .then(pl.lit("id:") + pl.col("_id"))
+        .otherwise(pl.lit("k:") + content + pl.lit("|") + _occurrence(content))
+    )
+
+
 def _occurrence(content: pl.Expr) -> pl.Expr:
     # 1 for the first identical row in the file, 2 for the second, ...
     return (pl.int_range(pl.len()).over(content) + 1).cast(pl.String)
@@ -308,11 +318,7 @@ def _transactions(
         ],
         separator="|",
     )
-    key = (
-        pl.when(pl.col("_id") != "")
-        .then(pl.lit("id:") + pl.col("_id"))
-        .otherwise(pl.lit("k:") + content + pl.lit("|") + _occurrence(content))
-    )
+    key = _natural_key(content)
     out = f.select(
         key.alias("key"),
         pl.col("account_id"),
@@ -369,11 +375,7 @@ def _events(table: CsvTable, account_ids: pl.Series | None) -> tuple[pl.DataFram
         ],
         separator="|",
     )
-    key = (
-        pl.when(pl.col("_id") != "")
-        .then(pl.lit("id:") + pl.col("_id"))
-        .otherwise(pl.lit("k:") + content + pl.lit("|") + _occurrence(content))
-    )
+    key = _natural_key(content)
     out = f.select(
         key.alias("key"),
         pl.col("account_id"),
