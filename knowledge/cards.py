@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from knowledge.errors import CardError
+from knowledge.korean import register_slips
 from knowledge.language import ENGLISH, KOREAN, detect_language
 from knowledge.textnorm import match_key
 
@@ -22,6 +23,9 @@ CARD_LANGUAGES = ("en", "ko", "zh")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _TEXT_FIELDS = ("title", "summary")
 _OPTIONAL_TEXT_FIELDS = ("when", "risk")
+# Questions a rep would type for which the card is the answer, per language:
+# they make the card findable in a rep's own words (see cards/README.md).
+MIN_EXAMPLES = 5
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ class Card:
     kind: str
     when: Mapping[str, str] | None = None
     risk: Mapping[str, str] | None = None
+    examples: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def text(self, lang: str) -> str:
         """Everything the card says in one language: what gets embedded and indexed."""
@@ -59,6 +64,11 @@ def vocabulary() -> dict[str, dict[str, dict[str, str]]]:
 
 def _texts(raw: Any) -> dict[str, str]:
     return {lang: str(raw.get(lang, "")).strip() for lang in CARD_LANGUAGES} if raw else {}
+
+
+def _lists(raw: Any) -> dict[str, tuple[str, ...]]:
+    raw = raw or {}
+    return {lang: tuple(str(t).strip() for t in raw.get(lang) or ()) for lang in CARD_LANGUAGES}
 
 
 def _card(raw: Mapping[str, Any], file: str) -> Card:
@@ -83,6 +93,7 @@ def _card(raw: Mapping[str, Any], file: str) -> Card:
         kind=str(raw.get("kind", "")),
         when=_texts(when) if when else None,
         risk=_texts(risk) if risk else None,
+        examples=_lists(raw.get("examples")),
     )
 
 
@@ -137,15 +148,15 @@ def check_cards(cards: Iterable[Card], sources: Mapping[str, str]) -> list[str]:
                 elif not _language_ok(text, lang):
                     problem(f"{name}.{lang} is not written in {lang}: {text[:40]!r}")
         for name in _OPTIONAL_TEXT_FIELDS:
-            field = getattr(card, name)
-            if field is None:
-                if card.kind == "negotiation-tactic":
-                    problem(f"a negotiation tactic needs `{name}`")
+            texts = getattr(card, name)
+            if texts is None:
+                if name == "when" or card.kind == "negotiation-tactic":
+                    problem(f"a {card.kind} card needs `{name}`")
                 continue
             for lang in CARD_LANGUAGES:
-                if not field.get(lang):
+                if not texts.get(lang):
                     problem(f"{name}.{lang} is missing or empty")
-                elif not _language_ok(field[lang], lang):
+                elif not _language_ok(texts[lang], lang):
                     problem(f"{name}.{lang} is not written in {lang}")
         counts = {lang: len(card.actions[lang]) for lang in CARD_LANGUAGES}
         if not counts["en"]:
@@ -156,6 +167,20 @@ def check_cards(cards: Iterable[Card], sources: Mapping[str, str]) -> list[str]:
             for action in card.actions[lang]:
                 if not action or not _language_ok(action, lang):
                     problem(f"actions.{lang} has a text not in {lang}: {action[:40]!r}")
+        for lang in CARD_LANGUAGES:
+            examples = card.examples.get(lang, ())
+            if len(examples) < MIN_EXAMPLES:
+                problem(f"examples.{lang} has {len(examples)} questions; at least {MIN_EXAMPLES}")
+            if len(set(examples)) != len(examples):
+                problem(f"examples.{lang} repeats a question")
+            for example in examples:
+                if not example or not _language_ok(example, lang):
+                    problem(f"examples.{lang} has a question not in {lang}: {example[:40]!r}")
+        ko_texts = [card.title.get("ko", ""), card.summary.get("ko", ""), *card.actions["ko"]]
+        ko_texts += [extra.get("ko", "") for extra in (card.when, card.risk) if extra]
+        for text in ko_texts:
+            for slip in register_slips(text):
+                problem(f"ko text leaves 합니다체: {slip!r}")
         for tag, group in (("segments", "segments"), ("situations", "situations")):
             for value in getattr(card, tag):
                 if value not in vocab[group]:
