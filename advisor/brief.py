@@ -8,7 +8,7 @@ actions that address the most severe risk come first.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -16,16 +16,21 @@ from advisor.accounts.reasons import money, percent
 from advisor.composer import (
     Answer,
     CardSource,
+    Citation,
+    CitationList,
     PlanItem,
     compose,
     join_steps,
+    plan_item,
     source_lines,
     tactic_lines,
 )
 from advisor.directory import PortfolioDirectory
 from advisor.messages import localise, say
-from advisor.understanding import Understanding, lexicon
-from knowledge.retrieval import Hit
+from advisor.planner import Choice, eligible, make_plan
+from advisor.playbook import TACTIC_KINDS, score_cards, situations_for_risks
+from advisor.profile import from_segment
+from advisor.understanding import lexicon
 
 _SEVERITY = {"high": 0, "medium": 1, "low": 2, "info": 3}
 BRIEF_SEARCH_DEPTH = 8
@@ -92,12 +97,23 @@ def build_brief(
     """The brief of one account; `knowledge` is a KnowledgeBase (search + cards)."""
     account = directory.record(account_id, lang)
     risks = sorted(account.get("risks", []), key=lambda r: _SEVERITY.get(r["severity"], 9))
-    seen = Understanding(
-        text="", language=lang, traditional=traditional, situations=(),
-        segment=None, account_id=account_id,
+    retrieval = knowledge.retrieve(_query(account, lang), BRIEF_SEARCH_DEPTH)
+    profile = from_segment(str(account["segment"]), "account")
+    mapping = lexicon()["risk_situations"]
+    cards = knowledge.all_cards()
+    outline = make_plan(
+        cards, retrieval, profile=profile, account=account, risk_situations=mapping,
+        question_leads=False, family=knowledge.family,
     )
-    hits: list[Hit] = knowledge.search(_query(account, lang), BRIEF_SEARCH_DEPTH)
-    plan = compose(seen, account, hits, knowledge)
+    # The segment's own strategy is the backbone of a brief, whatever the risks.
+    lost = any(r["code"] == "lost" for r in risks)
+    own = outline.segment_card
+    if own is not None and not lost and all(c.card.id != own.id for c in outline.lead):
+        outline = replace(outline, lead=(*outline.lead, Choice(own, 0.0, (), "segment")))
+    plan = compose(outline, language=lang, traditional=False, account=account,
+                   knowledge=knowledge, hits=retrieval.hits)
+    tactics, citations = _tactics(account, knowledge, lang, plan, profile)
+    plan = replace(plan, tactics=tactics, citations=citations)
     actions = tuple(sorted(plan.actions, key=lambda a: _urgency(a, risks, knowledge)))
     if chart is not None:
         from advisor.charts import revenue_chart
@@ -117,6 +133,26 @@ def build_brief(
         chart=chart,
         markdown=localise(markdown, traditional),
     )
+
+
+def _tactics(
+    account: Mapping[str, Any], knowledge: Any, lang: str, plan: Answer, profile: Any
+) -> tuple[tuple[PlanItem, ...], tuple[Citation, ...]]:
+    """Negotiation preparation: the tactics and misconceptions for the account's risks,
+    and the plan's citations with their passages added."""
+    cites = CitationList()
+    for c in plan.citations:
+        cites.cite(c.passage, c.card)
+    situations = situations_for_risks([r["code"] for r in account.get("risks", [])],
+                                      lexicon()["risk_situations"])
+    taken = {a.card_id for a in plan.actions}
+    scored = [
+        s for s in score_cards(knowledge.all_cards(), situations, None, {})
+        if s.card.kind in TACTIC_KINDS and s.situations and s.card.id not in taken
+        and eligible(s.card, profile)
+    ] if situations else []
+    tactics = tuple(plan_item(s, lang, knowledge, cites) for s in scored[:2])
+    return tactics, tuple(cites.items)
 
 
 def _talking_points(

@@ -1,7 +1,11 @@
-"""The deterministic answer: a ranked plan from cards, account data and retrieved passages.
+"""The deterministic answer: a plan (advisor/planner.py) told in the asker's language.
 
 No language model is involved: the same question, data and index give the
-same answer. It is the default, and the fallback of the LLM path.
+same answer. It is the default, and what the LLM path rewrites (or falls
+back to). The answer leads with the one or two cards that fit, says in one
+line what the customer's segment calls for, and shows a pitfall, a
+negotiation tactic or the user's own documents only when the question leads
+to them. Every passage it relies on is cited in its original wording.
 """
 
 from __future__ import annotations
@@ -11,24 +15,16 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from advisor.messages import localise, say
-from advisor.playbook import (
-    ACTION_KINDS,
-    FALLBACK_ACTION_KINDS,
-    SITUATIONAL_KINDS,
-    TACTIC_KINDS,
-    ScoredCard,
-    is_action,
-    pick,
-    score_cards,
-    situations_for_risks,
-)
-from advisor.understanding import Understanding, lexicon
+from advisor.planner import Choice, Plan, assumed_stage
+from advisor.profile import EXISTING, FUTURE, PROSPECT, CustomerProfile
 from knowledge.cards import Card, vocabulary
 from knowledge.index import Record
+from knowledge.korean import attach
 from knowledge.retrieval import Hit
 
-MAX_ACTIONS, MIN_ACTIONS, MAX_TACTICS = 5, 3, 3
 QUOTE_CHARS = 220
+DOCUMENT_CHARS = 280
+STEPS_SHOWN = 4
 _SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
 
 
@@ -63,7 +59,7 @@ class Citation:
 
 @dataclass(frozen=True)
 class PlanItem:
-    """An action or a tactic: one card, told in the asker's language."""
+    """An action, a tactic or a pitfall: one card, told in the asker's language."""
 
     card_id: str
     kind: str
@@ -73,6 +69,8 @@ class PlanItem:
     citations: tuple[int, ...]
     when: str | None = None
     risk: str | None = None
+    summary: str = ""
+    addresses: tuple[str, ...] = ()  # account risk codes it answers
 
     def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -87,7 +85,21 @@ class PlanItem:
             data["when"] = self.when
         if self.risk:
             data["risk"] = self.risk
+        if self.addresses:
+            data["addresses"] = list(self.addresses)
         return data
+
+
+@dataclass(frozen=True)
+class AccountChoice:
+    """One of several accounts a name could mean."""
+
+    account_id: str
+    name: str
+    owner: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"account_id": self.account_id, "name": self.name, "owner": self.owner}
 
 
 @dataclass(frozen=True)
@@ -102,9 +114,14 @@ class Answer:
     situations: tuple[str, ...] = ()
     known: bool = True
     notes: tuple[str, ...] = field(default=())
+    body: str = ""  # the answer without its list of sources
+    pitfalls: tuple[PlanItem, ...] = ()
+    choices: tuple[AccountChoice, ...] = ()  # set when the question's account is ambiguous
+    confidence: Mapping[str, Any] | None = None
+    customer: Mapping[str, Any] | None = None
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "answer": self.text,
             "language": self.language,
             "actions": [a.as_json() for a in self.actions],
@@ -115,6 +132,15 @@ class Answer:
             "situations": list(self.situations),
             "known": self.known,
         }
+        if self.pitfalls:
+            data["pitfalls"] = [p.as_json() for p in self.pitfalls]
+        if self.choices:
+            data["choices"] = [c.as_json() for c in self.choices]
+        if self.confidence is not None:
+            data["confidence"] = dict(self.confidence)
+        if self.customer is not None:
+            data["customer"] = dict(self.customer)
+        return data
 
 
 def segment_label(code: str, lang: str) -> str:
@@ -143,122 +169,54 @@ class CitationList:
         return self._numbers[passage.id]
 
 
-def _why(scored: ScoredCard, lang: str) -> str:
-    parts = [situation_label(s, lang) for s in scored.situations]
-    if scored.segment:
-        parts.append(" / ".join(scored.card.segments))
-    return ", ".join(parts)
+def _cited_passages(
+    card: Card, knowledge: CardSource, hits: Sequence[Hit], limit: int = 2
+) -> list[Record]:
+    """The card's passages, those search ranked for this question first."""
+    passages = list(knowledge.card_passages(card.id))
+    rank = {h.passage.id: i for i, h in enumerate(hits)}
+    order = {p.id: rank.get(p.id, len(rank) + i) for i, p in enumerate(passages)}
+    return sorted(passages, key=lambda p: order[p.id])[:limit]
 
 
-def plan_item(scored: ScoredCard, lang: str, knowledge: CardSource, cites: CitationList) -> PlanItem:
-    card = scored.card
-    numbers = tuple(cites.cite(p, card.id) for p in knowledge.card_passages(card.id)[:2])
+def plan_item(
+    choice: Choice | Any, lang: str, knowledge: CardSource, cites: CitationList,
+    hits: Sequence[Hit] = (),
+) -> PlanItem:
+    """A card as an item of the answer (a `Choice`, or anything with `.card`)."""
+    card: Card = choice.card
+    numbers = tuple(cites.cite(p, card.id) for p in _cited_passages(card, knowledge, hits))
     return PlanItem(
         card_id=card.id,
         kind=card.kind,
         title=card.title[lang],
         steps=card.actions[lang],
-        why=_why(scored, lang),
+        why=card.when[lang] if card.when else "",
         citations=numbers,
         when=card.when[lang] if card.when else None,
         risk=card.risk[lang] if card.risk else None,
+        summary=card.summary[lang],
+        addresses=tuple(getattr(choice, "risks", ()) or ()),
     )
 
 
-def _retrieved_ranks(hits: Sequence[Hit]) -> dict[str, int]:
-    """Cards that search led to (or that are anchored to what it found), by rank."""
-    ranks: dict[str, int] = {}
-    for rank, hit in enumerate(hits):
-        for card_id in ([hit.card] if hit.card else []) + list(hit.passage.cards):
-            ranks.setdefault(card_id, rank)
-    return ranks
+def join_steps(steps: Sequence[str], lang: str) -> str:
+    """Steps are sentences; Chinese ones carry their own full stop and need no space."""
+    ends = ("。", "！", "？", ".", "!", "?")
+    sentences = [s if s.endswith(ends) else s + ("。" if lang == "zh" else ".") for s in steps]
+    return ("" if lang == "zh" else " ").join(sentences)
 
 
-def plan(
-    understanding: Understanding,
-    account: Mapping[str, Any] | None,
-    hits: Sequence[Hit],
-    knowledge: CardSource,
-) -> tuple[list[ScoredCard], list[ScoredCard], list[str], str | None]:
-    """Actions and tactics (scored cards), the situations and the segment they address."""
-    risk_codes = [r["code"] for r in (account or {}).get("risks", [])]
-    situations = list(understanding.situations)
-    for s in situations_for_risks(risk_codes, lexicon()["risk_situations"]):
-        if s not in situations:
-            situations.append(s)
-    segment = understanding.segment or (account or {}).get("segment")
-    # A segment's strategy is for customers we still have: for an account marked
-    # lost, the plan is the defector study and winning it back, not retention.
-    planning_segment = None if "lost" in risk_codes else segment
-    scored = score_cards(
-        knowledge.all_cards(), situations, planning_segment, _retrieved_ranks(hits)
-    )
-
-    def family(card: Card) -> str:
-        passages = knowledge.card_passages(card.id)
-        return passages[0].id if passages else card.id
-
-    primary = [s for s in scored if is_action(s)]
-    fallback = [s for s in scored if not is_action(s) and s.card.kind in FALLBACK_ACTION_KINDS]
-    actions = pick(primary + fallback, ACTION_KINDS | SITUATIONAL_KINDS, MAX_ACTIONS, MIN_ACTIONS,
-                   FALLBACK_ACTION_KINDS, family)
-    actions = _with_segment_strategy(actions, scored, planning_segment)
-    taken = {a.card.id for a in actions}
-    tactics = pick([s for s in scored if s.card.id not in taken], TACTIC_KINDS, MAX_TACTICS,
-                   family=family)
-    return actions, tactics, situations, segment
+def _sentence(text: str, lang: str) -> str:
+    ends = ("。", "！", "？", ".", "!", "?")
+    return text if text.endswith(ends) else text + ("。" if lang == "zh" else ".")
 
 
-def _with_segment_strategy(
-    actions: list[ScoredCard], scored: Sequence[ScoredCard], segment: str | None
-) -> list[ScoredCard]:
-    """Keep the segment's own strategy among the actions: it is the backbone of the plan
-    (EIV: keep only if profitable), even when risk signals bring many other cards."""
-    if not segment:
-        return actions
-    own = sorted(
-        (s for s in scored
-         if s.segment and len(s.card.segments) <= 2 and s.card.kind not in ("case", "risk")),
-        key=lambda s: (len(s.card.segments), -s.score),
-    )
-    if not own or any(a.card.id == own[0].card.id for a in actions):
-        return actions
-    kept = actions[: MAX_ACTIONS - 1]
-    return [*kept[:1], own[0], *kept[1:]]
-
-
-def compose(
-    understanding: Understanding,
-    account: Mapping[str, Any] | None,
-    hits: Sequence[Hit],
-    knowledge: CardSource,
-) -> Answer:
-    lang = understanding.language
-    actions_s, tactics_s, situations, segment = plan(understanding, account, hits, knowledge)
-    cites = CitationList()
-    actions = tuple(plan_item(s, lang, knowledge, cites) for s in actions_s)
-    tactics = tuple(plan_item(s, lang, knowledge, cites) for s in tactics_s)
-    lines = _context_lines(understanding, account, segment, situations, lang)
-    lines += ["", say("answer.next_actions", lang)]
-    for n, action in enumerate(actions, start=1):
-        refs = "".join(f"[{c}]" for c in action.citations)
-        lines.append(f"{n}. {action.title} — {join_steps(action.steps[:3], lang)} {refs}".rstrip())
-    if tactics:
-        lines += ["", say("answer.tactics", lang)]
-        for tactic in tactics:
-            lines += tactic_lines(tactic, lang)
-    text = localise("\n".join(lines), understanding.traditional)
-    text += "\n\n" + say("answer.sources", lang) + "\n" + source_lines(cites.items)
-    return Answer(
-        text=text.strip(),
-        language="zh-Hant" if understanding.traditional else lang,
-        actions=actions,
-        tactics=tactics,
-        citations=tuple(cites.items),
-        account_id=(account or {}).get("account_id"),
-        segment=segment,
-        situations=tuple(situations),
-    )
+def first_sentence(text: str, lang: str) -> str:
+    for mark in ("。", ". ", "! ", "? ", "！", "？"):
+        if mark in text:
+            return text.split(mark, 1)[0].strip() + ("。" if lang == "zh" else ".")
+    return _sentence(text.strip(), lang)
 
 
 def tactic_lines(tactic: PlanItem, lang: str, *, markdown: bool = False) -> list[str]:
@@ -275,13 +233,6 @@ def tactic_lines(tactic: PlanItem, lang: str, *, markdown: bool = False) -> list
     return lines
 
 
-def join_steps(steps: Sequence[str], lang: str) -> str:
-    """Steps are sentences; Chinese ones carry their own full stop and need no space."""
-    ends = ("。", "！", "？", ".", "!", "?")
-    sentences = [s if s.endswith(ends) else s + ("。" if lang == "zh" else ".") for s in steps]
-    return ("" if lang == "zh" else " ").join(sentences)
-
-
 def source_lines(citations: Sequence[Citation]) -> str:
     """Sources quoted in their original language (readable wording where normalised)."""
     out = []
@@ -294,49 +245,212 @@ def source_lines(citations: Sequence[Citation]) -> str:
     return "\n".join(out)
 
 
-def _context_lines(
-    understanding: Understanding,
-    account: Mapping[str, Any] | None,
-    segment: str | None,
-    situations: Sequence[str],
-    lang: str,
-) -> list[str]:
-    lines: list[str] = []
-    if account:
-        lines.append(
-            say(
-                "answer.account_line", lang,
-                name=account["name"], account_id=account["account_id"],
-                owner=account.get("owner") or "—", segment=account["segment"],
-                segment_label=segment_label(account["segment"], lang),
-            )
-        )
-        previous = account.get("previous_segment")
-        if previous and previous != account["segment"]:
-            lines.append(say("answer.moved", lang, previous=previous))
-        if account.get("reasons"):
-            lines.append(say("answer.why_segment", lang))
-            lines += [f"- {r}" for r in account["reasons"][:3]]
-        risks = sorted(account.get("risks", []), key=lambda r: _SEVERITY_ORDER.get(r["severity"], 9))
-        if risks:
-            lines.append(say("answer.likely_reason", lang))
-            lines += [f"- {r['title']}: {r['evidence']}" for r in risks[:3]]
-        else:
-            lines.append(say("answer.no_risks", lang))
-    elif segment:
-        lines.append(
-            say("answer.stated_segment", lang, segment=segment, segment_label=segment_label(segment, lang))
-        )
-    if understanding.situations:
-        labels = ", ".join(situation_label(s, lang) for s in understanding.situations)
-        lines.append(say("answer.situation", lang, situations=labels))
+# ---- the parts of an answer ---------------------------------------------------
+
+
+def describe_profile(profile: CustomerProfile, lang: str) -> str | None:
+    """One line: the customer as the question describes it, and the segment that gives."""
+    if profile.source != "described" or not profile.stage:
+        return None
+    facets = [say(f"answer.facet.{profile.stage}", lang)]
+    axis_names = {EXISTING: ("contribution", "stability"), PROSPECT: ("expected", "intent")}
+    if profile.stage in axis_names:
+        first, second = axis_names[profile.stage]
+        if profile.contribution:
+            facets.append(say(f"answer.facet.{first}.{profile.contribution}", lang))
+        if profile.second_axis:
+            facets.append(say(f"answer.facet.{second}.{profile.second_axis}", lang))
+    segments = profile.segments
+    segment_part = ""
+    if segments and len(segments) <= 2 and profile.stage != FUTURE:
+        named = [f"{s} ({segment_label(s, lang)})" if lang == "en" else f"{s}({segment_label(s, lang)})"
+                 for s in segments]
+        segment_part = say("answer.described_segment", lang,
+                           segments=say("answer.or", lang).join(named))
+    return say("answer.described", lang, facets=" · ".join(facets), segment_part=segment_part)
+
+
+def account_lines(account: Mapping[str, Any], lang: str, *, follow_up: bool) -> list[str]:
+    segment = account["segment"]
+    if follow_up:
+        return [say("answer.account_short", lang, name=account["name"],
+                    account_id=account["account_id"], segment=segment)]
+    lines = [say("answer.account_line", lang, name=account["name"],
+                 account_id=account["account_id"], owner=account.get("owner") or "—",
+                 segment=segment, segment_label=segment_label(segment, lang))]
+    previous = account.get("previous_segment")
+    if previous and previous != segment:
+        lines.append(say("answer.moved", lang, previous=previous))
+    if account.get("reasons"):
+        lines.append(say("answer.why_segment", lang))
+        lines += [f"- {r}" for r in account["reasons"][:3]]
+    risks = sorted(account.get("risks", []), key=lambda r: _SEVERITY_ORDER.get(r["severity"], 9))
+    if risks:
+        lines.append(say("answer.likely_reason", lang))
+        lines += [f"- {r['title']}: {r['evidence']}" for r in risks[:4]]
+    else:
+        lines.append(say("answer.no_risks", lang))
     return lines
 
 
-def dont_know(understanding: Understanding) -> Answer:
-    lang = understanding.language
+def _segment_line(
+    plan: Plan, lang: str, knowledge: CardSource, cites: CitationList, hits: Sequence[Hit]
+) -> str | None:
+    """The segment's strategy in one line, citing the passage it comes from."""
+    if not plan.segment or plan.about_segment:
+        return None
+    guidance = say(f"time_guidance.{plan.segment}", lang)
+    line = say("answer.segment_line", lang, segment=plan.segment, guidance=guidance)
+    if plan.segment_card is not None:
+        passages = _cited_passages(plan.segment_card, knowledge, hits, limit=1)
+        refs = "".join(f"[{cites.cite(p, plan.segment_card.id)}]" for p in passages)
+        line = f"{line} {refs}".rstrip()
+    return line
+
+
+def _stage_word(stage: str, lang: str) -> str:
+    word = say(f"answer.facet.{stage}", lang)
+    return attach(word, "으로") if lang == "ko" else word
+
+
+def _action_lines(number: int, item: PlanItem, risk_titles: Mapping[str, str], lang: str) -> list[str]:
+    refs = "".join(f"[{c}]" for c in item.citations)
+    lines = [f"{number}. {item.title} {refs}".rstrip()]
+    if item.addresses:
+        titles = ", ".join(risk_titles.get(code, code) for code in item.addresses)
+        lines.append("   " + say("answer.addresses", lang, risks=titles))
+    lines += [f"   - {_sentence(step, lang)}" for step in item.steps[:STEPS_SHOWN]]
+    if item.kind == "negotiation-tactic" and item.risk:
+        lines.append(f"   {say('answer.tactic_risk', lang)}: {item.risk}")
+    return lines
+
+
+def _pitfall_lines(item: PlanItem, lang: str) -> list[str]:
+    refs = "".join(f"[{c}]" for c in item.citations)
+    lines = [f"{say('answer.pitfall', lang, title=item.title)} {refs}".rstrip(),
+             first_sentence(item.summary, lang), say("answer.instead", lang)]
+    lines += [f"- {_sentence(step, lang)}" for step in item.steps[:3]]
+    return lines
+
+
+def _document_lines(hits: Sequence[Hit], cites: CitationList, lang: str) -> list[str]:
+    lines = [say("answer.documents", lang)]
+    for hit in hits:
+        number = cites.cite(hit.passage, None)
+        quote = hit.passage.text.replace("\n", " ")
+        if len(quote) > DOCUMENT_CHARS:
+            quote = quote[:DOCUMENT_CHARS] + "…"
+        lines.append(f"- “{quote}” [{number}]")
+    return lines
+
+
+@dataclass(frozen=True)
+class Framing:
+    """What the answer says about the question before the advice."""
+
+    profile: CustomerProfile = field(default_factory=CustomerProfile)
+    stated_segment: str | None = None
+    unsure: bool = False
+    follow_up: bool = False
+    situations: tuple[str, ...] = ()
+
+
+def compose(
+    plan: Plan,
+    *,
+    language: str,
+    traditional: bool,
+    account: Mapping[str, Any] | None,
+    knowledge: CardSource,
+    hits: Sequence[Hit] = (),
+    framing: Framing | None = None,
+) -> Answer:
+    framing = framing or Framing()
+    lang = language
+    cites = CitationList()
+    actions = tuple(plan_item(c, lang, knowledge, cites, hits) for c in plan.lead)
+    pitfalls = tuple(plan_item(c, lang, knowledge, cites, hits) for c in plan.pitfalls)
+    tactic = plan_item(plan.tactic, lang, knowledge, cites, hits) if plan.tactic else None
+
+    lines: list[str] = []
+    if account:
+        lines += account_lines(account, lang, follow_up=framing.follow_up)
+    elif framing.stated_segment:
+        lines.append(say("answer.stated_segment", lang, segment=framing.stated_segment,
+                         segment_label=segment_label(framing.stated_segment, lang)))
+    else:
+        described = describe_profile(framing.profile, lang)
+        if described:
+            lines.append(described)
+    segment_line = _segment_line(plan, lang, knowledge, cites, hits)
+    if segment_line:
+        lines.append(segment_line)
+    notes: list[str] = []
+    if framing.unsure:
+        notes.append(say("answer.unsure", lang))
+    stage = assumed_stage(plan)
+    if stage and not account:
+        notes.append(say("answer.assumed_stage", lang, stage=_stage_word(stage, lang)))
+    risk_titles = {str(r["code"]): str(r["title"]) for r in (account or {}).get("risks", [])}
+    if plan.uncovered_risks:
+        titles = ", ".join(risk_titles.get(code, code) for code in plan.uncovered_risks)
+        notes.append(say("answer.uncovered", lang, risks=titles))
+    if notes:
+        lines += ["", *notes] if lines else notes
+
+    for pitfall in pitfalls:
+        lines += ["", *_pitfall_lines(pitfall, lang)]
+    if actions:
+        lines += ["", say("answer.next_actions", lang)]
+        for n, item in enumerate(actions, start=1):
+            lines += _action_lines(n, item, risk_titles, lang)
+    if tactic:
+        refs = "".join(f"[{c}]" for c in tactic.citations)
+        lines += ["", f"{say('answer.tactic', lang, title=tactic.title)} {refs}".rstrip()]
+        if tactic.when:
+            lines.append(f"  {say('answer.tactic_when', lang)}: {tactic.when}")
+        lines.append(f"  {say('answer.tactic_how', lang)}: {join_steps(tactic.steps[:3], lang)}")
+        if tactic.risk:
+            lines.append(f"  {say('answer.tactic_risk', lang)}: {tactic.risk}")
+    if plan.documents:
+        lines += ["", *_document_lines(plan.documents, cites, lang)]
+
+    body = localise("\n".join(lines).strip(), traditional)
+    text = body
+    if cites.items:
+        text += "\n\n" + say("answer.sources", lang) + "\n" + source_lines(cites.items)
+    situations = tuple(dict.fromkeys(
+        [*framing.situations, *(s for c in plan.lead for s in c.card.situations)]
+    ))
     return Answer(
-        text=localise(say("answer.dont_know", lang), understanding.traditional),
-        language="zh-Hant" if understanding.traditional else lang,
-        known=False,
+        text=text.strip(),
+        body=body,
+        language="zh-Hant" if traditional else lang,
+        actions=actions,
+        tactics=(tactic,) if tactic else (),
+        pitfalls=pitfalls,
+        citations=tuple(cites.items),
+        account_id=(account or {}).get("account_id"),
+        segment=(account or {}).get("segment") or plan.segment or framing.stated_segment,
+        situations=situations,
     )
+
+
+def dont_know(language: str, traditional: bool) -> Answer:
+    text = localise(say("answer.dont_know", language), traditional)
+    return Answer(
+        text=text, body=text, language="zh-Hant" if traditional else language, known=False
+    )
+
+
+def choose_account(
+    name: str, choices: Sequence[AccountChoice], language: str, traditional: bool
+) -> Answer:
+    """Several accounts the asker may see match the name: ask which one is meant."""
+    lines = [say("answer.choose_account", language, count=len(choices), name=name)]
+    lines += [say("answer.choice_line", language, account_id=c.account_id, name=c.name,
+                  owner=c.owner or "—") for c in choices]
+    lines.append(say("answer.choose_again", language, example=f"{choices[0].account_id} …"))
+    text = localise("\n".join(lines), traditional)
+    return Answer(text=text, body=text, language="zh-Hant" if traditional else language,
+                  choices=tuple(choices))

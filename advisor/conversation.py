@@ -32,9 +32,11 @@ from advisor.conversation_state import AnswerCache, Contexts, RateLimiter
 from advisor.conversation_text import Lang, from_locale, from_tag, from_text, text
 from advisor.conversation_views import (
     AT_RISK_SHOWN,
+    PICK_ACTION,
     answer_buttons,
     answer_parts,
     at_risk_parts,
+    choice_buttons,
     help_parts,
     portfolio_caption,
     portfolio_parts,
@@ -107,6 +109,8 @@ class Conversation:
                              lambda a: self._command(a, name, args.strip()))
 
     def button(self, user_id: int, data: str, locale: str | None = None) -> Reply:
+        if data.partition(":")[0] == PICK_ACTION:
+            return self._guarded(user_id, locale, None, lambda a: self._pick(a, data))
         if data.partition(":")[0] in QUIZ_ACTIONS:
             return self._guarded(user_id, locale, None, lambda a: self.quizzes.press(a, data))
         return self._guarded(user_id, locale, None, lambda a: self.buttons.press(a, data))
@@ -226,25 +230,46 @@ class Conversation:
             return Reply((text("need_question", a.lang),))
         context = self.contexts.get(a.id)
         account_id = None
+        follow_up = False
         if context.account_id and a.scope.accounts_allowed:
             seen = self.advisor.understand(question, lang=a.override, scope=a.scope)
             # A follow-up names neither an account nor a segment: it is about
-            # the account we were talking about.
-            if seen.account_id is None and seen.segment is None:
+            # the account we were talking about, whose header the chat has shown.
+            if seen.account_id is None and seen.segment is None and not seen.ambiguous:
                 account_id = context.account_id
+                follow_up = True
+            else:
+                follow_up = seen.account_id == context.account_id
+        return self._answer(a, question, account_id, follow_up)
+
+    def _answer(self, a: Asker, question: str, account_id: str | None, follow_up: bool) -> Reply:
+        context = self.contexts.get(a.id)
         try:
             answer = self.advisor.ask(question, account_id=account_id, lang=a.override,
-                                      scope=a.scope)
+                                      scope=a.scope, follow_up=follow_up)
         except AccountNotFoundError:
             # The remembered account is no longer visible (the role changed): drop it.
             self.contexts.reset(a.id)
             answer = self.advisor.ask(question, lang=a.override, scope=a.scope)
         exchange = self.users.record_exchange(a.id, question, answer.language, answer.account_id)
+        if answer.choices:
+            # Which account? The asker picks one; the question is asked again for it.
+            self.contexts.update(a.id, question=question)
+            return Reply(answer_parts(answer), buttons=choice_buttons(exchange, answer.choices))
         self.answers.put(exchange, answer)
         self.contexts.update(a.id, account_id=answer.account_id or account_id or
                              context.account_id, question=question)
         buttons = answer_buttons(exchange, answer, a.lang) if answer.known else ()
         return Reply(answer_parts(answer), buttons=buttons)
+
+    def _pick(self, a: Asker, data: str) -> Reply:
+        """The account chosen among those a name matched: answer the question for it."""
+        _, ref, account_id = (data.split(":", 2) + ["", ""])[:3]
+        exchange = self.users.exchange(int(ref)) if ref.isdigit() else None
+        if exchange is None or exchange.telegram_id != a.id or not a.scope.accounts_allowed:
+            return Reply(notice=text("button.expired", a.lang))
+        self.advisor.resolve(account_id, a.scope)
+        return self._answer(a, exchange.question, account_id, follow_up=False)
 
     def _find_account(self, a: Asker, arg: str) -> str:
         """An account id the asker may see, given as an id (any case) or a name."""

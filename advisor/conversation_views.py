@@ -6,7 +6,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from advisor.accounts.reasons import money, percent
-from advisor.composer import Answer, PlanItem, join_steps, segment_label, situation_label
+from advisor.composer import (
+    AccountChoice,
+    Answer,
+    PlanItem,
+    join_steps,
+    segment_label,
+    situation_label,
+)
 from advisor.conversation_reply import Button, Keyboard, paragraphs
 from advisor.conversation_text import Lang, text
 from advisor.messages import localise
@@ -47,6 +54,23 @@ def answer_buttons(
         rows.append(tuple(first))
     if feedback:
         rows.append(feedback_row(exchange_id, lang))
+    return tuple(rows)
+
+
+PICK_ACTION = "pick"
+_LABEL_CHARS = 40
+
+
+def choice_buttons(exchange_id: int, choices: Sequence[AccountChoice]) -> Keyboard:
+    """One button per account a name matched: id, name and owner, so the asker can tell."""
+    rows = []
+    for choice in choices:
+        label = f"{choice.account_id} · {choice.name}"
+        if choice.owner:
+            label += f" · {choice.owner}"
+        if len(label) > _LABEL_CHARS:
+            label = label[: _LABEL_CHARS - 1] + "…"
+        rows.append((Button(label, f"{PICK_ACTION}:{exchange_id}:{choice.account_id}"),))
     return tuple(rows)
 
 

@@ -11,8 +11,8 @@ from advisor.config import Settings
 from knowledge.cards import Card, load_cards
 from knowledge.embedders import make_embedder
 from knowledge.index import CARD, KnowledgeIndex, Record
-from knowledge.pipeline import IngestReport, ingest
-from knowledge.retrieval import Filters, Hit, HybridRetriever
+from knowledge.pipeline import IngestReport, bundled_source_names, ingest
+from knowledge.retrieval import Filters, Hit, HybridRetriever, Retrieval
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,22 @@ class KnowledgeBase:
 
     def search(self, question: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
         return self.retriever.search(question, k, filters)
+
+    def retrieve(self, question: str, k: int = 5, filters: Filters | None = None) -> Retrieval:
+        return self.retriever.retrieve(question, k, filters)
+
+    @cached_property
+    def _bundled_sources(self) -> frozenset[str]:
+        return frozenset(bundled_source_names())
+
+    def is_user_document(self, hit: Hit) -> bool:
+        """A passage of a document the user ingested (it has no cards of its own)."""
+        return hit.passage.source not in self._bundled_sources and not hit.passage.cards
+
+    def family(self, card: Card) -> str:
+        """The passage a card retells first: cards of one family say one thing."""
+        passages = self.card_passages(card.id)
+        return passages[0].id if passages else card.id
 
     def covers(self, question: str) -> bool:
         """Whether the question uses any of the domain's terms (the glossary)."""

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from knowledge.textnorm import to_traditional
+from knowledge.textnorm import to_taiwan
 
 
 class Catalogue:
@@ -50,4 +50,4 @@ def say(key: str, lang: str, **params: Any) -> str:
 
 def localise(text: str, traditional: bool) -> str:
     """Chinese answers are written in simplified characters; convert for traditional askers."""
-    return to_traditional(text) if traditional else text
+    return to_taiwan(text) if traditional else text

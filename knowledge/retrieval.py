@@ -10,6 +10,7 @@ question also matches Korean and Chinese words.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,10 +21,12 @@ from knowledge.embedders import Embedder
 from knowledge.glossary import Glossary
 from knowledge.index import CARD, KnowledgeIndex, Record
 from knowledge.language import base_language, detect_language
+from knowledge.lexical import tokenize
+from knowledge.prototypes import Prototypes
 from knowledge.textnorm import match_key
 
 RRF_K = 10
-CANDIDATES = 40
+CANDIDATES = 60
 DENSE_EXPANSION_TERMS = 8
 # A long question carries enough words of its own; the expanded text is kept
 # under this many characters so its embedding stays cheap.
@@ -35,10 +38,33 @@ DENSE_EXPANSION_CHARS = 160
 # counts more; cards are curated, trilingual and anchored, so a card match
 # is stronger evidence than a raw passage match.
 ListWeights = dict[str, tuple[float, float]]
+# How much a passage found directly counts for the cards anchored to it.
+PASSAGE_TO_CARD = 0.5
+# Cards are ranked by three kinds of evidence, fused by reciprocal rank: the
+# question's closeness to each card's prototype (the centroid of all its
+# records), and the card's records among the dense and the lexical results.
+# A card may count up to RECORDS_PER_CARD of its records in one list, so a card
+# that many of a rep's phrasings reach beats one that a single example reaches.
+PROTOTYPE_WEIGHT = 2.0
+RECORD_WEIGHTS = {"dense": 0.25, "dense_expanded": 0.25, "lexical": 1.0}
+RECORDS_PER_CARD = 3
+# A long question is also read clause by clause: a rep's story has one clause
+# that says what is wrong, and the rest dilutes it.
+MAX_CLAUSES = 6
+MIN_CLAUSE_CHARS = 6
+_CLAUSE_BREAK = re.compile(r"(?<=[.!?。！？])\s*|[\n,，、;；:：]|\s[-–—]\s|—|\.\.+|ㅠ+|ㅋ+")
+# A question that holds nearly all of a passage's tokens quotes it (a user searching
+# their own document with one of its sentences): that passage comes first.
+COVERAGE_DEPTH = 5
+QUOTE_MIN_TOKENS = 12
+QUOTE_SHARE = 0.9
+QUOTED_BONUS = 1.0
 LIST_WEIGHTS: ListWeights = {
     "dense": (0.5, 2.0),
     "dense_expanded": (0.5, 2.0),
     "lexical": (1.5, 2.0),
+    # The cards ranked by their prototypes lead to their passages too.
+    "prototype": (0.0, 2.0),
 }
 
 
@@ -89,8 +115,64 @@ class Hit:
         return data
 
 
+@dataclass(frozen=True)
+class CardHit:
+    """A card that the question's wording led to, with the fused score of its evidence."""
+
+    card_id: str
+    score: float
+    similarity: float = 0.0
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """How well the index answers a question: the inputs of a calibrated "I don't know"."""
+
+    similarity: float  # best cosine similarity of the question to any record
+    card_similarity: float  # best cosine similarity to a card's prototype
+    coverage: float  # share of the question's tokens found in the best lexical match
+    agreement: bool  # dense and lexical search put a common card in their top 3
+    domain_terms: int  # glossary entries the question uses
+    outside_similarity: float = 0.0  # best similarity to a category of out-of-scope questions
+
+    @property
+    def margin(self) -> float:
+        """How much closer the question is to the guidance than to what it does not cover."""
+        return self.card_similarity - self.outside_similarity
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "similarity": round(self.similarity, 4),
+            "card_similarity": round(self.card_similarity, 4),
+            "outside_similarity": round(self.outside_similarity, 4),
+            "margin": round(self.margin, 4),
+            "coverage": round(self.coverage, 4),
+            "agreement": self.agreement,
+            "domain_terms": self.domain_terms,
+        }
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """Passages for the reader, cards for the planner, evidence for the refusal."""
+
+    hits: list[Hit]
+    cards: list[CardHit]
+    evidence: Evidence
+
+
+Ranked = list[tuple[str, float]]  # record ids, best first, with the list's own score
+
+
+def clauses(question: str) -> list[str]:
+    """The question's clauses worth reading on their own (none when it has only one)."""
+    parts = [p.strip() for p in _CLAUSE_BREAK.split(question) if p and p.strip()]
+    parts = [p for p in parts if len(p) >= MIN_CLAUSE_CHARS]
+    return parts[:MAX_CLAUSES] if len(parts) > 1 else []
+
+
 class HybridRetriever:
-    """Search over one index; records and BM25 are loaded once, at construction."""
+    """Search over one index; records, BM25 and prototypes are loaded once, at construction."""
 
     def __init__(
         self,
@@ -112,58 +194,95 @@ class HybridRetriever:
         self.records = index.records()
         self.by_id = {r.id: r for r in self.records}
         self.lexical = index.lexical(len(self.records))
-        self._is_card = np.array([r.kind == CARD for r in self.records], dtype=bool)
         self._collection = index.collection()
+        self.prototypes = (
+            Prototypes.load(index.prototypes_file) if index.prototypes_file.exists()
+            else Prototypes.empty()
+        )
+        self._card_passages = {
+            r.card_id: r.passages for r in self.records if r.kind == CARD and r.card_id
+        }
+        self._vectors: dict[str, list[float]] = {}
 
-    def _dense(self, query: str, n: int) -> list[str]:
+    def _vector(self, text: str) -> list[float]:
+        """The query embedding of a text, computed once per search."""
+        if text not in self._vectors:
+            self._vectors[text] = self.embedder.embed_query(text)
+        return self._vectors[text]
+
+    def _dense(self, query: str, n: int) -> Ranked:
         if not self.records:
             return []
         result = self._collection.query(
-            query_embeddings=[self.embedder.embed_query(query)],
+            query_embeddings=[self._vector(query)],
             n_results=min(n, len(self.records)),
-            include=[],
+            include=["distances"],
         )
-        return [rid for rid in result["ids"][0] if rid in self.by_id]
+        # The collection's space is cosine: distance = 1 - similarity.
+        return [
+            (rid, 1.0 - float(distance))
+            for rid, distance in zip(result["ids"][0], result["distances"][0], strict=True)
+            if rid in self.by_id
+        ]
 
-    def _lexical(self, query: str, n: int) -> list[str]:
-        return [self.records[i].id for i, _ in self.lexical.search(query, n)]
+    def _lexical(self, query: str, n: int) -> Ranked:
+        return [(self.records[i].id, score) for i, score in self.lexical.search(query, n)]
+
+    def _prototype_ranking(self, query: str) -> tuple[list[str], float, float]:
+        """Cards by closeness of the question (and the mean of its clauses) to their
+        prototypes; the best similarity of the whole question to a card and to the
+        out-of-scope questions."""
+        if not self.prototypes.card_ids:
+            return [], 0.0, 0.0
+        whole = np.asarray(self._vector(query), dtype=np.float32)
+        scores = self.prototypes.card_scores(whole[None])[0]
+        best = float(scores.max())
+        parts = clauses(query)
+        if parts:
+            vectors = _questions_embedding(self.embedder)(parts)
+            scores = scores + self.prototypes.card_scores(np.asarray(vectors)).mean(axis=0)
+        order = [self.prototypes.card_ids[i] for i in np.argsort(-scores)]
+        return order, best, self.prototypes.outside_similarity(whole)
 
     def _to_passages(
         self, ranked: Sequence[str], filters: Filters
-    ) -> tuple[list[str], list[str], dict[str, str]]:
-        """Split one ranked list into passage ids reached directly and through cards.
-
-        Cards are taken round-robin: the first passage of every matching card
-        before the second passage of any, so a card anchored in four places
-        cannot fill the answer on its own.
-        """
+    ) -> tuple[list[str], list[str], dict[str, str], list[str]]:
+        """Split one ranked list into passage ids reached directly and through cards,
+        and the cards in the order the list reaches them."""
         direct: list[str] = []
-        card_passages: list[tuple[str, tuple[str, ...]]] = []
-        seen_cards: set[str] = set()
+        card_order: list[str] = []
         for rid in ranked:
             record = self.by_id[rid]
             if record.kind == CARD:
-                if record.card_id not in seen_cards:
-                    seen_cards.add(record.card_id or "")
-                    card_passages.append((record.card_id or "", record.passages))
+                if record.card_id and record.card_id not in card_order:
+                    card_order.append(record.card_id)
             elif filters.admits(record) and rid not in direct:
                 direct.append(rid)
+        via_cards, card_of = self._card_passage_list(card_order, filters)
+        return direct, via_cards, card_of, card_order
+
+    def _card_passage_list(
+        self, card_order: Sequence[str], filters: Filters
+    ) -> tuple[list[str], dict[str, str]]:
+        """The passages of ranked cards, taken round-robin: the first passage of every
+        card before the second passage of any, so a card anchored in four places
+        cannot fill the answer on its own."""
         via_cards: list[str] = []
         card_of: dict[str, str] = {}
-        depth = max((len(p) for _, p in card_passages), default=0)
+        anchored = [(c, self._card_passages.get(c, ())) for c in card_order]
+        depth = max((len(p) for _, p in anchored), default=0)
         for level in range(depth):
-            for card_id, passages in card_passages:
+            for card_id, passages in anchored:
                 if level < len(passages):
                     pid = passages[level]
                     passage = self.by_id.get(pid)
                     if passage and filters.admits(passage) and pid not in card_of:
                         via_cards.append(pid)
                         card_of[pid] = card_id
-        return direct, via_cards, card_of
+        return via_cards, card_of
 
-    def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
-        filters = filters or Filters()
-        pool = self.candidates * (4 if filters else 1)
+    def _queries(self, query: str) -> tuple[str, str]:
+        """(the dense query with a bounded glossary expansion, the lexical query with all of it)."""
         expanded = " ".join([query, *self.glossary.expand(query)])
         # The embedder's cost grows with the text, so the dense query gets only the
         # first two terms of each other language per matched entry; BM25 takes them all.
@@ -175,23 +294,68 @@ class HybridRetriever:
                 break
             dense_terms.append(term)
             budget -= len(term) + 1
-        dense_expanded = " ".join([query, *dense_terms])
-        searches = {
-            "dense": lambda: self._dense(query, pool),
-            "dense_expanded": lambda: self._dense(dense_expanded, pool) if dense_terms else [],
-            "lexical": lambda: self._lexical(expanded, pool),
+        dense_expanded = " ".join([query, *dense_terms]) if dense_terms else ""
+        return dense_expanded, expanded
+
+    def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
+        return self.retrieve(query, k, filters).hits
+
+    def retrieve(self, query: str, k: int = 5, filters: Filters | None = None) -> Retrieval:
+        """The top k passages, every card the evidence reaches (best first), and the evidence."""
+        self._vectors = {}
+        filters = filters or Filters()
+        pool = self.candidates * (4 if filters else 1)
+        dense_expanded, expanded = self._queries(query)
+        lists: dict[str, Ranked] = {
+            "dense": self._dense(query, pool) if self._wanted("dense") else [],
+            "dense_expanded": (
+                self._dense(dense_expanded, pool)
+                if dense_expanded and self._wanted("dense_expanded") else []
+            ),
+            "lexical": self._lexical(expanded, pool) if self._wanted("lexical") else [],
         }
+        prototype_order, card_similarity, outside = self._prototype_ranking(query)
         scores: dict[str, float] = {}
         card_of: dict[str, str] = {}
+        card_scores: dict[str, float] = {}
+        card_tops: dict[str, list[str]] = {}
+
+        def credit(card_id: str, amount: float) -> None:
+            card_scores[card_id] = card_scores.get(card_id, 0.0) + amount
+
         for name, (direct_weight, card_weight) in self.weights.items():
-            if not (direct_weight or card_weight):
-                continue
-            direct, via_cards, cards = self._to_passages(searches[name](), filters)
-            for weight, ranked in ((direct_weight, direct), (card_weight, via_cards)):
-                for rank, pid in enumerate(ranked):
+            ranked = [rid for rid, _ in lists.get(name, [])]
+            if name == "prototype":
+                direct: list[str] = []
+                via_cards, cards = self._card_passage_list(prototype_order, filters)
+                card_order = prototype_order
+            else:
+                direct, via_cards, cards, card_order = self._to_passages(ranked, filters)
+            for weight, ranked_passages in ((direct_weight, direct), (card_weight, via_cards)):
+                for rank, pid in enumerate(ranked_passages):
                     scores[pid] = scores.get(pid, 0.0) + weight / (self.rrf_k + rank + 1)
             for pid, card in cards.items():
                 card_of.setdefault(pid, card)
+            card_tops[name] = card_order[:3]
+            # Cards: each counts up to RECORDS_PER_CARD of its records in this list,
+            # and the passages it is anchored to that the list finds directly.
+            seen: dict[str, int] = {}
+            for rank, rid in enumerate(ranked):
+                card_id = self.by_id[rid].card_id
+                if card_id and seen.get(card_id, 0) < RECORDS_PER_CARD:
+                    seen[card_id] = seen.get(card_id, 0) + 1
+                    credit(card_id, RECORD_WEIGHTS.get(name, 0.0) / (self.rrf_k + rank + 1))
+            for rank, pid in enumerate(direct):
+                for card_id in self.by_id[pid].cards:
+                    credit(card_id, PASSAGE_TO_CARD * direct_weight / (self.rrf_k + rank + 1))
+        for rank, card_id in enumerate(prototype_order):
+            credit(card_id, PROTOTYPE_WEIGHT / (self.rrf_k + rank + 1))
+        coverage, quoted = self._coverage(query, lists["lexical"])
+        for pid in quoted:
+            if pid in scores and filters.admits(self.by_id[pid]):
+                # The question quotes this passage nearly word for word: it is what
+                # was asked for, whatever the cards say.
+                scores[pid] += QUOTED_BONUS
         hits: list[Hit] = []
         seen_texts: set[str] = set()
         for pid in sorted(scores, key=lambda p: -scores[p]):
@@ -203,4 +367,43 @@ class HybridRetriever:
             hits.append(Hit(passage, scores[pid], card_of.get(pid)))
             if len(hits) == k:
                 break
-        return hits
+        similarity = max((sim for n in ("dense", "dense_expanded") for _, sim in lists[n]),
+                         default=0.0)
+        dense_top = set(card_tops.get("dense", [])) | set(card_tops.get("dense_expanded", []))
+        evidence = Evidence(
+            similarity=similarity,
+            card_similarity=card_similarity or similarity,
+            coverage=coverage,
+            agreement=bool(dense_top & set(card_tops.get("lexical", []))),
+            domain_terms=len(self.glossary.matches(query)),
+            outside_similarity=outside,
+        )
+        ranked_cards = [
+            CardHit(card_id, score, 0.0)
+            for card_id, score in sorted(card_scores.items(), key=lambda item: -item[1])
+        ]
+        return Retrieval(hits=hits, cards=ranked_cards, evidence=evidence)
+
+    def _wanted(self, name: str) -> bool:
+        return any(self.weights.get(name, (0.0, 0.0)))
+
+    def _coverage(self, query: str, lexical: Ranked) -> tuple[float, list[str]]:
+        """The best share of the question's tokens that one of the top lexical matches
+        holds, and the passages that hold nearly all of a long question (a quote)."""
+        tokens = set(tokenize(query))
+        if not tokens:
+            return 0.0, []
+        best, quoted = 0.0, []
+        for rid, _ in lexical[:COVERAGE_DEPTH]:
+            record = self.by_id[rid]
+            share = len(tokens & set(tokenize(record.lexical_text()))) / len(tokens)
+            best = max(best, share)
+            if record.kind != CARD and len(tokens) >= QUOTE_MIN_TOKENS and share >= QUOTE_SHARE:
+                quoted.append(rid)
+        return best, quoted
+
+
+def _questions_embedding(embedder: Any) -> Any:
+    if hasattr(embedder, "embed_questions"):
+        return embedder.embed_questions
+    return lambda texts: [embedder.embed_query(t) for t in texts]

@@ -19,7 +19,7 @@ PINYIN_ANNOTATION = re.compile(rf"\((?=[a-z{_TONED} ]*[{_TONED}])[a-z{_TONED}ü 
 _WHITESPACE = re.compile(r"\s+")
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=3)
 def _converter(config: str) -> opencc.OpenCC:
     return opencc.OpenCC(config)
 
@@ -30,6 +30,12 @@ def to_simplified(text: str) -> str:
 
 def to_traditional(text: str) -> str:
     return _converter("s2t").convert(text)
+
+
+def to_taiwan(text: str) -> str:
+    """Simplified Chinese written out in traditional characters with Taiwan phrasing
+    (OpenCC `s2twp`: 為 not 爲, 軟體 not 軟件): how answers read to a traditional-script asker."""
+    return _converter("s2twp").convert(text)
 
 
 def strip_pinyin(text: str) -> str:

@@ -8,6 +8,7 @@ import click
 
 from advisor.brief import build_brief
 from advisor.cli.common import echo_json, settings
+from advisor.cli.knowledge_cmds import eval_group
 from advisor.errors import AdvisorError
 from advisor.messages import say
 from advisor.understanding import answer_language
@@ -123,6 +124,38 @@ def demo_cmd(ctx: click.Context) -> None:
         question_ko = "대형 고객이 30% 가격 인하를 요구합니다. 어떤 협상 전술을 써야 하나요?"
         click.echo(f"\n---\n\n> {question_ko}\n")
         click.echo(advisor.ask(question_ko).text)
+
+
+@eval_group.command("answers")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def eval_answers_cmd(ctx: click.Context, file: Path, as_json: bool) -> None:
+    """Whole answers scored on a question set (shared/eval/ANSWERS.md): language, grounding,
+    in-scope questions answered, out-of-scope questions refused."""
+    from advisor.answer_eval import evaluate_answers, load_answer_set
+
+    questions = load_answer_set(file)
+    # The set's questions name no account: they are answered from the guidance alone,
+    # and they are not knowledge gaps of this installation.
+    with open_advisor(settings(ctx), accounts=False) as advisor:
+        advisor.gaps = None
+        result = evaluate_answers(questions, lambda q: advisor.ask(q))
+    if as_json:
+        echo_json(result.as_json())
+        return
+    data = result.as_json()
+    click.echo(f"{data['n']} questions")
+    click.echo(f"{'':<10}{'language':>10}{'grounded':>10}{'answered':>10}{'refused':>10}")
+    rows = [*data["by_language"].items(), ("overall", data["overall"])]
+    for name, row in rows:
+        cells = "".join(
+            f"{'—' if row[k] is None else format(row[k], '.3f'):>10}"
+            for k in ("language", "grounded", "answered", "refused")
+        )
+        click.echo(f"{name:<10}{cells}")
+    for miss in data["misses"]:
+        click.echo(f"miss {miss['id']} ({miss['lang']}): {'; '.join(miss['problems'])}")
 
 
 COMMANDS: list[click.Command] = [ask_cmd, brief_cmd, demo_cmd]

@@ -1,0 +1,61 @@
+"""A calibrated "I don't know": whether the guidance covers a question, from the evidence.
+
+The evidence is what retrieval saw (`knowledge.retrieval.Evidence`): how close
+the question comes to a card (its text, its `when`, the example questions reps
+ask), whether the dense and lexical lists agree, and whether the question uses
+the domain's own terms. Thresholds are data (advisor/data/answering.yaml),
+calibrated on the in-scope and out-of-scope questions of the development set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from knowledge.retrieval import Evidence
+
+SURE, UNSURE, REFUSE = "sure", "unsure", "refuse"
+
+
+@dataclass(frozen=True)
+class ConfidenceRules:
+    refuse_below: float = 0.0
+    sure_from: float = 0.015
+
+    @classmethod
+    def from_mapping(cls, raw: Mapping[str, Any]) -> ConfidenceRules:
+        fields = cls.__dataclass_fields__
+        return cls(**{k: float(v) for k, v in raw.items() if k in fields})
+
+    @classmethod
+    def bundled(cls) -> ConfidenceRules:
+        from advisor.planner import answering_rules
+
+        return cls.from_mapping(answering_rules().get("confidence") or {})
+
+
+@dataclass(frozen=True)
+class Confidence:
+    level: str  # sure | unsure | refuse
+    evidence: Evidence
+
+    @property
+    def answers(self) -> bool:
+        return self.level != REFUSE
+
+    def as_json(self) -> dict[str, Any]:
+        return {"level": self.level, **self.evidence.as_json()}
+
+
+def judge(evidence: Evidence, rules: ConfidenceRules) -> Confidence:
+    """Sure, unsure or refuse, by the question's margin between the guidance and what it
+    does not cover. An index without out-of-scope prototypes has no boundary to judge
+    by: every question is then answered, as unsure."""
+    if evidence.outside_similarity <= 0.0:
+        return Confidence(UNSURE, evidence)
+    if evidence.margin < rules.refuse_below:
+        return Confidence(REFUSE, evidence)
+    if evidence.margin < rules.sure_from:
+        return Confidence(UNSURE, evidence)
+    return Confidence(SURE, evidence)

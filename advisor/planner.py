@@ -1,0 +1,336 @@
+"""Choosing what an answer says: retrieval leads, the customer's stage and segment filter,
+the account's risks complete.
+
+The cards that hybrid search ranks highest for the question decide the
+actions; the situations the question's words name are one more signal, not a
+gate. A card for another stage of customer (a prospect's strategy for a
+current customer, or the reverse) or for another segment is never chosen.
+Then:
+- the one or two cards that fit best lead the answer;
+- an account answer adds a card for each high- and medium-severity risk that
+  the leading cards leave open;
+- a negotiation tactic, and a misconception (a pitfall), appear only when the
+  question itself leads to them;
+- passages of the user's own documents that search ranks near the top are
+  cited directly (they have no cards).
+Pure functions over cards, the retrieval result and the account record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from advisor.profile import EXISTING, FUTURE, PROSPECT, CustomerProfile, stage_of_segment
+from knowledge.cards import Card
+from knowledge.retrieval import Hit, Retrieval
+
+ACTION_KINDS = frozenset({"strategy", "countermeasure", "framework", "risk", "case",
+                          "negotiation-tactic"})
+RISK_ACTION_KINDS = frozenset({"strategy", "countermeasure", "risk", "framework"})
+# Tactics, misconceptions and cases are about the negotiating table and the
+# rep's own mistakes, whichever stage the customer is at.
+STAGE_FREE_KINDS = frozenset({"negotiation-tactic", "misconception", "case"})
+SEVERE = ("high", "medium")
+_SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
+
+
+@dataclass(frozen=True)
+class PlanningRules:
+    """The planner's weights and cut-offs (advisor/data/answering.yaml, `planning`)."""
+
+    keyword_bonus: float = 0.15
+    keyword_cap: int = 2
+    stated_segment_bonus: float = 0.3
+    described_segment_bonus: float = 0.15
+    pitfall_lead_ratio: float = 0.6
+    low_contribution_penalty: float = 0.7
+    second_lead_ratio: float = 0.8
+    tactic_ratio: float = 0.6
+    pitfall_ratio: float = 0.6
+    section_rank: int = 4
+    max_actions: int = 4
+    document_rank: int = 3
+
+    @classmethod
+    def from_mapping(cls, raw: Mapping[str, Any]) -> PlanningRules:
+        known = {k: type(getattr(cls(), k))(v) for k, v in raw.items() if hasattr(cls(), k)}
+        return cls(**known)
+
+
+@lru_cache(maxsize=1)
+def answering_rules() -> dict[str, Any]:
+    text = resources.files("advisor").joinpath("data/answering.yaml").read_text("utf-8")
+    return yaml.safe_load(text)
+
+
+def planning_rules() -> PlanningRules:
+    return PlanningRules.from_mapping(answering_rules().get("planning") or {})
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A card in the answer, with why: the question led to it, or an account risk."""
+
+    card: Card
+    score: float
+    risks: tuple[str, ...] = ()  # codes of the account risks it addresses
+    reason: str = "question"  # question | risk | segment
+
+
+@dataclass(frozen=True)
+class Plan:
+    lead: tuple[Choice, ...] = ()
+    pitfalls: tuple[Choice, ...] = ()
+    tactic: Choice | None = None
+    documents: tuple[Hit, ...] = ()
+    segment_card: Card | None = None  # the segment's own strategy, told in one line
+    segment: str | None = None
+    about_segment: bool = False
+    uncovered_risks: tuple[str, ...] = ()
+    stage_unknown: bool = False  # the lead assumes a stage the question did not give
+
+    @property
+    def choices(self) -> tuple[Choice, ...]:
+        extra = (self.tactic,) if self.tactic is not None else ()
+        return (*self.lead, *self.pitfalls, *extra)
+
+
+def card_stages(card: Card) -> frozenset[str]:
+    """The customer stages a card is written for; empty: any stage."""
+    if card.kind in STAGE_FREE_KINDS or not card.segments:
+        return frozenset()
+    return frozenset(stage_of_segment(s) for s in card.segments)
+
+
+def is_segment_strategy(card: Card) -> bool:
+    """A segment's own strategy (EI integrate, PII nurture…): right only for that segment."""
+    if card.kind not in ("strategy", "framework") or not card.segments:
+        return False
+    stages = {stage_of_segment(s) for s in card.segments}
+    return len(stages) == 1 and len(card.segments) <= 2 and FUTURE not in stages
+
+
+def eligible(card: Card, profile: CustomerProfile) -> bool:
+    stages = card_stages(card)
+    if profile.stage and stages and profile.stage not in stages:
+        return False
+    possible = profile.segments
+    return not (possible and is_segment_strategy(card) and not set(card.segments) & set(possible))
+
+
+def _high_only(card: Card) -> bool:
+    return bool(card.segments) and set(card.segments) <= {"EI", "EII", "PI", "PII"}
+
+
+@dataclass
+class _Scorer:
+    cards: Mapping[str, Card]
+    retrieval: Retrieval
+    situations: Sequence[str]
+    profile: CustomerProfile
+    stated_segment: str | None
+    rules: PlanningRules
+    scores: dict[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        top = max((c.score for c in self.retrieval.cards), default=0.0) or 1.0
+        base = {c.card_id: c.score / top for c in self.retrieval.cards}
+        wanted = set(self.situations)
+        for card in self.cards.values():
+            if not eligible(card, self.profile):
+                continue
+            score = base.get(card.id, 0.0)
+            matched = min(len(wanted & set(card.situations)), self.rules.keyword_cap)
+            score += self.rules.keyword_bonus * matched
+            if is_segment_strategy(card):
+                if self.stated_segment and self.stated_segment in card.segments:
+                    score += self.rules.stated_segment_bonus
+                elif self.profile.segment and self.profile.segment in card.segments:
+                    score += self.rules.described_segment_bonus
+            if self.profile.contribution == "low" and _high_only(card):
+                score *= self.rules.low_contribution_penalty
+            if score > 0:
+                self.scores[card.id] = score
+
+    def ranked(self) -> list[Choice]:
+        order = sorted(self.scores, key=lambda cid: -self.scores[cid])
+        return [Choice(self.cards[cid], self.scores[cid]) for cid in order]
+
+
+def _own_strategy(cards: Sequence[Card], segment: str | None) -> Card | None:
+    if not segment:
+        return None
+    own = [c for c in cards if is_segment_strategy(c) and segment in c.segments]
+    own.sort(key=lambda c: (len(c.segments), c.kind != "strategy"))
+    return own[0] if own else None
+
+
+def _risk_fit(
+    card: Card, wanted: set[str], score: float, segment: str | None
+) -> tuple[float, int, int]:
+    """How well a card answers an account risk: the question's score for it, the sources'
+    countermeasure for that situation first, this segment's own card before general ones."""
+    own_segment = bool(segment and segment in card.segments and len(card.segments) == 1)
+    bonus = 0.3 * own_segment + 0.2 * (card.kind == "countermeasure") - 0.1 * (card.kind == "risk")
+    return score + bonus, len(wanted & set(card.situations)), -len(card.situations)
+
+
+NO_PROFILE = CustomerProfile()
+
+
+def make_plan(
+    cards: Sequence[Card],
+    retrieval: Retrieval,
+    *,
+    situations: Sequence[str] = (),
+    profile: CustomerProfile = NO_PROFILE,
+    stated_segment: str | None = None,
+    account: Mapping[str, Any] | None = None,
+    risk_situations: Mapping[str, Sequence[str]] | None = None,
+    question_leads: bool = True,
+    family: Callable[[Card], str] = lambda card: card.id,
+    is_user_document: Callable[[Hit], bool] = lambda hit: False,
+    rules: PlanningRules | None = None,
+) -> Plan:
+    """What the answer says. `question_leads` is False when the question says nothing
+    beyond naming an account: its risks then lead."""
+    rules = rules or planning_rules()
+    by_id = {c.id: c for c in cards}
+    risks = sorted((account or {}).get("risks", []),
+                   key=lambda r: _SEVERITY_ORDER.get(r.get("severity", ""), 9))
+    lost = any(r.get("code") == "lost" for r in risks)
+    segment = profile.segment
+    # A lost account needs the defector study, not its old segment's strategy.
+    planning_profile = CustomerProfile(profile.stage, source=profile.source) if lost else profile
+    scorer = _Scorer(by_id, retrieval, situations, planning_profile, stated_segment, rules)
+    ranked = scorer.ranked()
+    top_score = ranked[0].score if ranked else 0.0
+    top_ids = [c.card.id for c in ranked[: rules.section_rank]]
+    own = None if lost else _own_strategy(cards, segment)
+
+    lead: list[Choice] = []
+    families: set[str] = set()
+
+    def take(choice: Choice) -> None:
+        lead.append(choice)
+        families.add(family(choice.card))
+
+    # When a pitfall is what the question leans into most, an action leads only if
+    # it fits nearly as well; otherwise the pitfall and its remedy are the answer.
+    floor = (rules.pitfall_lead_ratio * top_score
+             if ranked and ranked[0].card.kind == "misconception" else 0.0)
+    if question_leads:
+        for choice in ranked:
+            if choice.card.kind == "misconception" or choice.card.kind not in ACTION_KINDS:
+                continue
+            if choice.score < floor:
+                break
+            if lead and (choice.score < rules.second_lead_ratio * lead[0].score
+                         or len(lead) >= 2):
+                break
+            if family(choice.card) not in families:
+                take(choice)
+    about_segment = bool(own and lead and lead[0].card.id == own.id)
+
+    # Every severe account risk gets a card, unless a leading one already answers it.
+    mapping = risk_situations or {}
+    uncovered: list[str] = []
+    for risk in [r for r in risks if r.get("severity") in SEVERE]:
+        code = str(risk.get("code"))
+        wanted = set(mapping.get(code, ()))
+        if not wanted:
+            continue
+        covering = [i for i, c in enumerate(lead) if wanted & set(c.card.situations)]
+        if covering:
+            i = covering[0]
+            lead[i] = Choice(lead[i].card, lead[i].score, (*lead[i].risks, code), lead[i].reason)
+            continue
+        if len(lead) >= rules.max_actions:
+            uncovered.append(code)
+            continue
+        candidates = [
+            c for c in by_id.values()
+            if c.kind in RISK_ACTION_KINDS and wanted & set(c.situations)
+            and eligible(c, planning_profile) and family(c) not in families
+        ]
+        if not candidates:
+            uncovered.append(code)
+            continue
+
+        best = max(candidates, key=lambda card, wanted=wanted: _risk_fit(
+            card, wanted, scorer.scores.get(card.id, 0.0), segment))
+        take(Choice(best, scorer.scores.get(best.id, 0.0), (code,), "risk"))
+
+    if not lead and own is not None:
+        take(Choice(own, scorer.scores.get(own.id, 0.0), (), "segment"))
+        about_segment = True
+
+    def section(kind: str, ratio: float) -> Choice | None:
+        if not question_leads:
+            return None
+        taken = {c.card.id for c in lead}
+        for choice in ranked:
+            if choice.card.kind == kind and choice.card.id not in taken:
+                fits = choice.card.id in top_ids and choice.score >= ratio * top_score
+                return choice if fits else None
+        return None
+
+    documents = tuple(
+        hit for hit in retrieval.hits[: rules.document_rank] if is_user_document(hit)
+    ) if question_leads else ()
+    pitfalls: list[Choice] = []
+    first = section("misconception", rules.pitfall_ratio)
+    if first is not None:
+        pitfalls.append(first)
+        # A second misconception only when the question leans into it about as much.
+        for choice in ranked[: rules.section_rank]:
+            if (choice.card.kind == "misconception" and choice.card.id != first.card.id
+                    and choice.score >= rules.second_lead_ratio * first.score):
+                pitfalls.append(choice)
+                break
+    return Plan(
+        lead=tuple(lead),
+        pitfalls=tuple(pitfalls),
+        tactic=section("negotiation-tactic", rules.tactic_ratio),
+        documents=documents,
+        segment_card=own,
+        segment=segment,
+        about_segment=about_segment,
+        uncovered_risks=tuple(uncovered),
+        stage_unknown=_stage_in_doubt(profile, lead, ranked, rules) if question_leads else False,
+    )
+
+
+def _stage_in_doubt(
+    profile: CustomerProfile, lead: Sequence[Choice], ranked: Sequence[Choice],
+    rules: PlanningRules,
+) -> bool:
+    """The question does not say the customer's stage, the leading card is for one stage,
+    and a card for another stage fits nearly as well: the answer says what it assumed."""
+    if profile.stage is not None or not lead:
+        return False
+    stages = card_stages(lead[0].card)
+    if len(stages) != 1:
+        return False
+    return any(
+        card_stages(c.card) and not card_stages(c.card) & stages
+        and c.score >= rules.second_lead_ratio * lead[0].score
+        for c in ranked[: rules.section_rank]
+    )
+
+
+def assumed_stage(plan: Plan) -> str | None:
+    """The stage the leading card is written for, when the question did not say."""
+    if not plan.stage_unknown or not plan.lead:
+        return None
+    stages = card_stages(plan.lead[0].card)
+    return next(iter(stages)) if len(stages) == 1 else None
+
+
+__all__ = ["EXISTING", "PROSPECT", "FUTURE", "Choice", "Plan", "PlanningRules", "make_plan"]
