@@ -12,6 +12,7 @@ from knowledge.cards import Card, load_cards
 from knowledge.embedders import make_embedder
 from knowledge.index import CARD, KnowledgeIndex, Record
 from knowledge.pipeline import IngestReport, bundled_source_names, ingest
+from knowledge.prototypes import OUT_OF_SCOPE_FILE
 from knowledge.retrieval import Filters, Hit, HybridRetriever, Retrieval
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,8 @@ def run_ingest(
     forget: Sequence[Path] = (),
 ) -> IngestReport:
     config = settings.knowledge()
-    return ingest(config, make_embedder(config.embedder), paths, rebuild=rebuild, forget=forget)
+    return ingest(config, make_embedder(config.embedder), paths, rebuild=rebuild, forget=forget,
+                  out_of_scope=OUT_OF_SCOPE_FILE)
 
 
 def open_retriever(settings: Settings) -> HybridRetriever:

@@ -166,6 +166,9 @@ class _Scorer:
 def _own_strategy(cards: Sequence[Card], segment: str | None) -> Card | None:
     if not segment:
         return None
+    if segment == "F":
+        # Future customers: where to look for them comes first.
+        return next((c for c in cards if c.segments == ("F",) and c.kind == "strategy"), None)
     own = [c for c in cards if is_segment_strategy(c) and segment in c.segments]
     own.sort(key=lambda c: (len(c.segments), c.kind != "strategy"))
     return own[0] if own else None
@@ -177,7 +180,8 @@ def _risk_fit(
     """How well a card answers an account risk: the question's score for it, the sources'
     countermeasure for that situation first, this segment's own card before general ones."""
     own_segment = bool(segment and segment in card.segments and len(card.segments) == 1)
-    bonus = 0.3 * own_segment + 0.2 * (card.kind == "countermeasure") - 0.1 * (card.kind == "risk")
+    bonus = (0.3 * (card.kind == "countermeasure") + 0.2 * own_segment
+             - 0.1 * (card.kind == "risk") - 0.2 * is_segment_strategy(card))
     return score + bonus, len(wanted & set(card.situations)), -len(card.situations)
 
 
@@ -225,20 +229,26 @@ def make_plan(
     # it fits nearly as well; otherwise the pitfall and its remedy are the answer.
     floor = (rules.pitfall_lead_ratio * top_score
              if ranked and ranked[0].card.kind == "misconception" else 0.0)
+    second: Choice | None = None
     if question_leads:
         for choice in ranked:
             if choice.card.kind == "misconception" or choice.card.kind not in ACTION_KINDS:
                 continue
             if choice.score < floor:
                 break
-            if lead and (choice.score < rules.second_lead_ratio * lead[0].score
-                         or len(lead) >= 2):
+            if lead and choice.score < rules.second_lead_ratio * lead[0].score:
                 break
-            if family(choice.card) not in families:
+            if family(choice.card) in families:
+                continue
+            if not lead:
                 take(choice)
+            else:
+                second = choice  # after the account's risks, if there is room
+                break
     about_segment = bool(own and lead and lead[0].card.id == own.id)
 
-    # Every severe account risk gets a card, unless a leading one already answers it.
+    # Every severe account risk gets the card that answers it best (the sources'
+    # countermeasure first); a leading card that is that card answers it already.
     mapping = risk_situations or {}
     uncovered: list[str] = []
     for risk in [r for r in risks if r.get("severity") in SEVERE]:
@@ -246,27 +256,28 @@ def make_plan(
         wanted = set(mapping.get(code, ()))
         if not wanted:
             continue
-        covering = [i for i, c in enumerate(lead) if wanted & set(c.card.situations)]
-        if covering:
-            i = covering[0]
-            lead[i] = Choice(lead[i].card, lead[i].score, (*lead[i].risks, code), lead[i].reason)
-            continue
-        if len(lead) >= rules.max_actions:
-            uncovered.append(code)
-            continue
         candidates = [
             c for c in by_id.values()
             if c.kind in RISK_ACTION_KINDS and wanted & set(c.situations)
-            and eligible(c, planning_profile) and family(c) not in families
+            and eligible(c, planning_profile)
         ]
         if not candidates:
             uncovered.append(code)
             continue
-
         best = max(candidates, key=lambda card, wanted=wanted: _risk_fit(
             card, wanted, scorer.scores.get(card.id, 0.0), segment))
-        take(Choice(best, scorer.scores.get(best.id, 0.0), (code,), "risk"))
+        taken = [i for i, c in enumerate(lead)
+                 if c.card.id == best.id or family(c.card) == family(best)]
+        if taken:
+            i = taken[0]
+            lead[i] = Choice(lead[i].card, lead[i].score, (*lead[i].risks, code), lead[i].reason)
+        elif len(lead) >= rules.max_actions:
+            uncovered.append(code)
+        else:
+            take(Choice(best, scorer.scores.get(best.id, 0.0), (code,), "risk"))
 
+    if second is not None and len(lead) < rules.max_actions and family(second.card) not in families:
+        take(second)
     if not lead and own is not None:
         take(Choice(own, scorer.scores.get(own.id, 0.0), (), "segment"))
         about_segment = True

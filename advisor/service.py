@@ -21,7 +21,7 @@ from advisor.composer import (
     compose,
     dont_know,
 )
-from advisor.confidence import REFUSE, UNSURE, ConfidenceRules, judge
+from advisor.confidence import REFUSE, SURE, UNSURE, ConfidenceRules, judge
 from advisor.errors import AccountNotFoundError
 from advisor.gaps import DONT_KNOW, WEAK_RETRIEVAL, GapLog
 from advisor.knowledge_service import KnowledgeBase
@@ -110,12 +110,13 @@ class Advisor:
             stated_segment=seen.segment if account is None else None,
             account=account,
             risk_situations=lexicon()["risk_situations"],
-            question_leads=confidence.answers,
+            # With an account, the data leads unless the question clearly asks for more.
+            question_leads=confidence.level == SURE if account else confidence.answers,
             family=self.knowledge.family,
             is_user_document=self.knowledge.is_user_document,
             rules=self.planning,
         )
-        if not (plan.lead or plan.pitfall or plan.documents):
+        if not (plan.lead or plan.pitfalls or plan.documents):
             return self._dont_know(seen, confidence.as_json())
         unsure = confidence.level == UNSURE and not account
         if self.gaps and unsure:

@@ -132,11 +132,16 @@ def _mentions(folded: str, accounts: Iterable[Mapping[str, Any]]) -> list[Mentio
         if by_id:
             found.append(Mention(account_id, 1000.0, *by_id.span()))
             continue
+        full = re.sub(r"\s+", " ", _fold(str(account["name"]))).strip(" .,")
         core = _core_name(str(account["name"]))
         if len(core) < 2:
             continue
         short = _short_name(core)
-        if core in folded:
+        if len(full) > len(core) and full in folded:
+            # Written out in full, suffix and all: "永盛食品有限公司" is not "永盛食品股份有限公司".
+            start = folded.find(full)
+            found.append(Mention(account_id, 100.0 + len(full), start, start + len(full)))
+        elif core in folded:
             start = folded.find(core)
             found.append(Mention(account_id, 100.0 + len(core), start, start + len(core)))
         elif short and short in folded:

@@ -33,6 +33,7 @@ from knowledge.index import (
 from knowledge.language import detect_language
 from knowledge.loaders import expand_paths, read_document
 from knowledge.prototypes import (
+    OUT_OF_SCOPE_FILE,
     Prototypes,
     boundary_key,
     out_of_scope_questions,
@@ -172,10 +173,12 @@ def _with_card_links(passages: list[Record], cards: list[Record]) -> list[Record
     return out
 
 
-def _write_prototypes(index: KnowledgeIndex, cards: list[Record], embedder: Embedder) -> None:
+def _write_prototypes(
+    index: KnowledgeIndex, cards: list[Record], embedder: Embedder, out_of_scope: Path | None
+) -> None:
     """Card prototypes from the stored vectors; the out-of-scope ones are embedded again
     only when their questions or the embedder changed."""
-    questions = out_of_scope_questions()
+    questions = out_of_scope_questions(out_of_scope) if out_of_scope else []
     key = boundary_key(questions, embedder.spec)
     previous = None
     if index.prototypes_file.exists():
@@ -204,6 +207,7 @@ def ingest(
     forget: Sequence[Path] = (),
     cards_dir: Path | None = None,
     sources_dir: Path = SOURCES_DIR,
+    out_of_scope: Path | None = OUT_OF_SCOPE_FILE,
 ) -> IngestReport:
     """Bring the index in line with the bundled knowledge and the user's files."""
     index = KnowledgeIndex(config)
@@ -247,7 +251,7 @@ def ingest(
         index.add(new, embedder)
         index.remove(gone)
         report.added, report.removed = len(new), len(gone)
-        _write_prototypes(index, card_recs, embedder)
+        _write_prototypes(index, card_recs, embedder, out_of_scope)
         report.passages, report.cards = len(passages), len(cards)
         index.write(
             records,

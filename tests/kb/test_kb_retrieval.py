@@ -74,6 +74,7 @@ def test_fusion_rewards_agreement_between_lists(bundled_retriever, monkeypatch) 
     r = bundled_retriever
     passages = [rec.id for rec in r.records if rec.kind == PASSAGE]
     a, b, c = passages[:3]
+    monkeypatch.setattr(r, "_prototype_ranking", lambda q: ([], 0.0, 0.0))
     monkeypatch.setattr(r, "_dense", lambda q, n: [(a, 0.9), (b, 0.8)])
     monkeypatch.setattr(r, "_lexical", lambda q, n: [(c, 2.0), (b, 1.0)])
     hits = r.search("anything", 3)
@@ -89,6 +90,7 @@ def test_card_lists_are_taken_round_robin(bundled_retriever, monkeypatch) -> Non
         rec for rec in r.records
         if rec.kind == CARD and len(rec.passages) == 1 and rec.passages[0] not in multi.passages
     )
+    monkeypatch.setattr(r, "_prototype_ranking", lambda q: ([], 0.0, 0.0))
     monkeypatch.setattr(r, "_dense", lambda q, n: [(multi.id, 0.9), (single.id, 0.8)])
     monkeypatch.setattr(r, "_lexical", lambda q, n: [])
     hits = [h.passage.id for h in r.search("x", 3)]

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 
 from click.testing import CliRunner
 
 from advisor.cli import main
+from advisor.confidence import ConfidenceRules
 from advisor.gaps import (
     DONT_KNOW,
     THUMBS_DOWN,
@@ -75,19 +77,35 @@ def test_thumbs_down_come_from_the_feedback_table_when_it_is_at_hand(tmp_path) -
     assert gap_entries(log.entries(), feedback, since=T0.date() + dt.timedelta(days=1)) == []
 
 
-def test_an_answer_no_card_fits_is_logged_as_weak_retrieval(knowledge_base, tmp_path,
-                                                             monkeypatch) -> None:
+def _with_margin(knowledge_base, margin: float):
+    """The knowledge base's retrieval with the evidence set to a given margin."""
+    real = knowledge_base.retrieve
+
+    def retrieve(question, k=5, filters=None):
+        found = real(question, k, filters)
+        evidence = replace(found.evidence, card_similarity=0.9, outside_similarity=0.9 - margin)
+        return replace(found, evidence=evidence)
+
+    return retrieve
+
+
+def test_an_unsure_answer_is_a_weak_retrieval_gap_and_a_refusal_a_dont_know(
+    knowledge_base, tmp_path, monkeypatch
+) -> None:
     log = GapLog(tmp_path / "gaps.jsonl", clock=lambda: T0)
-    advisor = Advisor(knowledge_base, gaps=log)
-    advisor.ask("What does the guidance say about a trade show booth for key accounts?")
-    # A question with a situation is matched by cards and is no gap.
-    advisor.ask("A key account demands a 30% price cut. What should I do?")
-    # Search that finds no card at all, with the domain's words but no situation:
-    monkeypatch.setattr(knowledge_base, "search", lambda q, k=5, filters=None: [])
-    advisor.ask("Tell me about key accounts")
+    advisor = Advisor(knowledge_base, gaps=log,
+                      confidence_rules=ConfidenceRules(refuse_below=0.0, sure_from=0.015))
+    monkeypatch.setattr(knowledge_base, "retrieve", _with_margin(knowledge_base, 0.05))
+    sure = advisor.ask("A key account demands a 30% price cut. What should I do?")
+    monkeypatch.setattr(knowledge_base, "retrieve", _with_margin(knowledge_base, 0.005))
+    unsure = advisor.ask("Tell me about key accounts")
+    monkeypatch.setattr(knowledge_base, "retrieve", _with_margin(knowledge_base, -0.02))
+    refused = advisor.ask("Which trade show booth size should we book?")
+    assert sure.known and unsure.known and not refused.known
+    assert "not sure" in unsure.text and "not sure" not in sure.text
     reasons = [(e["question"], e["reason"]) for e in log.entries()]
-    assert ("Tell me about key accounts", WEAK_RETRIEVAL) in reasons
-    assert all("price cut" not in q for q, _ in reasons)
+    assert reasons == [("Tell me about key accounts", WEAK_RETRIEVAL),
+                       ("Which trade show booth size should we book?", DONT_KNOW)]
     assert log.entries()[-1]["at"] == "2026-11-02T09:00:00+00:00"
 
 
