@@ -37,6 +37,7 @@ RISK_ACTION_KINDS = frozenset({"strategy", "countermeasure", "risk", "framework"
 # rep's own mistakes, whichever stage the customer is at.
 STAGE_FREE_KINDS = frozenset({"negotiation-tactic", "misconception", "case"})
 SEVERE = ("high", "medium")
+WEAK_QUESTION_WEIGHT = 0.3
 _SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
 
 
@@ -175,13 +176,16 @@ def _own_strategy(cards: Sequence[Card], segment: str | None) -> Card | None:
 
 
 def _risk_fit(
-    card: Card, wanted: set[str], score: float, segment: str | None
+    card: Card, wanted: set[str], score: float, segment: str | None, small: bool = False
 ) -> tuple[float, int, int]:
-    """How well a card answers an account risk: the question's score for it, the sources'
-    countermeasure for that situation first, this segment's own card before general ones."""
+    """How well a card answers an account risk: the question's score for it, a card that is
+    mainly about that situation first (the sources' countermeasure above all), this
+    segment's own card before general ones, the one-line segment strategy last."""
     own_segment = bool(segment and segment in card.segments and len(card.segments) == 1)
-    bonus = (0.3 * (card.kind == "countermeasure") + 0.2 * own_segment
-             - 0.1 * (card.kind == "risk") - 0.2 * is_segment_strategy(card))
+    primary = bool(card.situations) and card.situations[0] in wanted
+    bonus = (0.3 * primary + 0.2 * (card.kind == "countermeasure") + 0.2 * own_segment
+             - 0.1 * (card.kind == "risk") - 0.2 * is_segment_strategy(card)
+             - 0.3 * (small and _high_only(card)))
     return score + bonus, len(wanted & set(card.situations)), -len(card.situations)
 
 
@@ -198,12 +202,14 @@ def make_plan(
     account: Mapping[str, Any] | None = None,
     risk_situations: Mapping[str, Sequence[str]] | None = None,
     question_leads: bool = True,
+    question_first: bool = True,
     family: Callable[[Card], str] = lambda card: card.id,
     is_user_document: Callable[[Hit], bool] = lambda hit: False,
     rules: PlanningRules | None = None,
 ) -> Plan:
     """What the answer says. `question_leads` is False when the question says nothing
-    beyond naming an account: its risks then lead."""
+    beyond naming an account: its risks then lead. `question_first` False puts the
+    question's card after the account's risks (a question the advisor is unsure of)."""
     rules = rules or planning_rules()
     by_id = {c.id: c for c in cards}
     risks = sorted((account or {}).get("risks", []),
@@ -240,7 +246,7 @@ def make_plan(
                 break
             if family(choice.card) in families:
                 continue
-            if not lead:
+            if not lead and (question_first or not risks):
                 take(choice)
             else:
                 second = choice  # after the account's risks, if there is room
@@ -264,8 +270,12 @@ def make_plan(
         if not candidates:
             uncovered.append(code)
             continue
+        # A question that leads says which of the risk's cards fits; one that does not
+        # (or a brief's query made of risk titles) only breaks ties.
+        weight = 1.0 if question_leads and question_first else WEAK_QUESTION_WEIGHT
         best = max(candidates, key=lambda card, wanted=wanted: _risk_fit(
-            card, wanted, scorer.scores.get(card.id, 0.0), segment))
+            card, wanted, weight * scorer.scores.get(card.id, 0.0), segment,
+            planning_profile.contribution == "low"))
         taken = [i for i, c in enumerate(lead)
                  if c.card.id == best.id or family(c.card) == family(best)]
         if taken:

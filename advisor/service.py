@@ -110,8 +110,10 @@ class Advisor:
             stated_segment=seen.segment if account is None else None,
             account=account,
             risk_situations=lexicon()["risk_situations"],
-            # With an account, the data leads unless the question clearly asks for more.
-            question_leads=confidence.level == SURE if account else confidence.answers,
+            # A question the guidance does not cover says nothing beyond naming the
+            # account: its risks lead then.
+            question_leads=confidence.answers,
+            question_first=confidence.level == SURE or account is None,
             family=self.knowledge.family,
             is_user_document=self.knowledge.is_user_document,
             rules=self.planning,

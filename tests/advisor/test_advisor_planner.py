@@ -1,0 +1,127 @@
+"""The planner over the bundled cards and a retrieval result made by hand."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+
+from advisor.planner import PlanningRules, card_stages, eligible, make_plan
+from advisor.profile import EXISTING, PROSPECT, CustomerProfile, describe, from_segment
+from advisor.understanding import lexicon
+from knowledge.cards import load_cards
+from knowledge.retrieval import CardHit, Evidence, Retrieval
+
+CARDS = load_cards()
+BY_ID = {c.id: c for c in CARDS}
+RULES = PlanningRules()
+
+
+def retrieval(*card_ids: str) -> Retrieval:
+    """Search that ranked these cards, best first, with scores falling by a tenth."""
+    cards = [CardHit(c, 1.0 - 0.1 * i) for i, c in enumerate(card_ids)]
+    return Retrieval([], cards, Evidence(0.9, 0.9, 0.5, True, 1, 0.85))
+
+
+def ids(choices: Sequence) -> list[str]:
+    return [c.card.id for c in choices]
+
+
+def test_the_best_retrieved_card_leads_and_a_close_second_follows() -> None:
+    plan = make_plan(CARDS, retrieval("seg-eii-b-competitor-offer", "c124-maximum-benefit",
+                                      "loyal-eb-financing"), rules=RULES)
+    assert ids(plan.lead) == ["seg-eii-b-competitor-offer", "c124-maximum-benefit"]
+
+
+def test_a_distant_second_card_is_left_out() -> None:
+    scored = Retrieval([], [CardHit("seg-eii-b-competitor-offer", 1.0),
+                            CardHit("loyal-eb-financing", 0.5)],
+                       Evidence(0.9, 0.9, 0.5, True, 1, 0.85))
+    assert ids(make_plan(CARDS, scored, rules=RULES).lead) == ["seg-eii-b-competitor-offer"]
+
+
+def test_a_prospect_never_gets_a_current_customers_strategy_and_the_reverse() -> None:
+    ranked = retrieval("seg-eiii-promote", "pro-pi-close-fast", "seg-ei-integrate")
+    prospect = make_plan(CARDS, ranked, profile=describe("a big chain we haven't signed yet"))
+    assert all(PROSPECT in card_stages(c.card) or not card_stages(c.card) for c in prospect.lead)
+    assert "pro-pi-close-fast" in ids(prospect.lead)
+    existing = make_plan(CARDS, retrieval("pro-pii-nurture", "seg-eiii-promote"),
+                         profile=describe("tiny orders but every month for years"))
+    assert ids(existing.lead) == ["seg-eiii-promote"]
+
+
+def test_a_segment_strategy_is_only_for_its_segment() -> None:
+    ei = from_segment("EI", "described")
+    assert not eligible(BY_ID["seg-eiii-promote"], ei)
+    assert eligible(BY_ID["seg-ei-integrate"], ei)
+    # A countermeasure answers a reason for wavering, whatever the segment.
+    assert eligible(BY_ID["seg-eii-b-competitor-offer"], ei)
+    plan = make_plan(CARDS, retrieval("seg-eiii-promote", "seg-ei-integrate"), profile=ei)
+    assert ids(plan.lead) == ["seg-ei-integrate"] and plan.about_segment
+
+
+def test_the_segment_is_one_line_of_context_unless_the_question_is_about_it() -> None:
+    plan = make_plan(CARDS, retrieval("loyal-eb-financing"), profile=from_segment("EI", "described"))
+    assert ids(plan.lead) == ["loyal-eb-financing"]
+    assert plan.segment_card is not None and plan.segment_card.id == "seg-ei-integrate"
+    assert not plan.about_segment
+
+
+def test_tactics_and_pitfalls_appear_only_when_the_question_leads_to_them() -> None:
+    near = make_plan(CARDS, retrieval("seg-eii-b-competitor-offer", "c124-maximum-benefit",
+                                      "neg-self-audit", "mis-more-discounts"))
+    assert near.tactic is not None and near.tactic.card.id == "neg-self-audit"
+    assert ids(near.pitfalls) == ["mis-more-discounts"]
+    far = make_plan(CARDS, retrieval("seg-eii-b-competitor-offer", "loyal-eb-financing",
+                                     "loyal-eb-design-tools", "loyal-eb-training-support",
+                                     "neg-self-audit", "mis-more-discounts"))
+    assert far.tactic is None and far.pitfalls == ()
+
+
+def test_a_pitfall_the_question_leans_into_comes_without_a_weak_action() -> None:
+    plan = make_plan(CARDS, Retrieval([], [CardHit("mis-abandon-small", 1.0),
+                                           CardHit("loyal-eb-financing", 0.3)],
+                                      Evidence(0.9, 0.9, 0.5, True, 1, 0.85)))
+    assert ids(plan.pitfalls) == ["mis-abandon-small"] and plan.lead == ()
+
+
+def _account(*risks: tuple[str, str]) -> dict:
+    return {"account_id": "A1", "name": "Acme", "segment": "EII",
+            "risks": [{"code": code, "severity": sev, "title": code, "evidence": "…"}
+                      for code, sev in risks]}
+
+
+def test_an_account_answer_addresses_every_high_and_medium_risk() -> None:
+    account = _account(("partial_defection", "high"), ("competitor_offer", "medium"),
+                       ("low_satisfaction", "low"))
+    mapping = lexicon()["risk_situations"]
+    plan = make_plan(CARDS, retrieval("def-partial-defectors"), account=account,
+                     profile=from_segment("EII", "account"), risk_situations=mapping)
+    addressed = {code for c in plan.lead for code in c.risks}
+    severe = {"partial_defection", "competitor_offer"} & set(mapping)
+    assert severe <= addressed | set(plan.uncovered_risks)
+    assert "seg-eii-b-competitor-offer" in ids(plan.lead)
+    assert len(plan.lead) <= RULES.max_actions
+
+
+def test_without_a_question_an_accounts_risks_lead() -> None:
+    plan = make_plan(CARDS, retrieval("loyal-eb-financing"), account=_account(("competitor_offer", "high")),
+                     profile=from_segment("EII", "account"),
+                     risk_situations=lexicon()["risk_situations"], question_leads=False)
+    assert ids(plan.lead) == ["seg-eii-b-competitor-offer"]
+    assert plan.lead[0].risks == ("competitor_offer",)
+
+
+def test_an_account_without_risks_gets_its_segments_strategy() -> None:
+    plan = make_plan(CARDS, retrieval("loyal-eb-financing"), account=_account(),
+                     profile=from_segment("EIII", "account"), question_leads=False)
+    assert ids(plan.lead) == ["seg-eiii-promote"] and plan.about_segment
+
+
+@pytest.mark.parametrize("stage", [EXISTING, PROSPECT])
+def test_the_stage_note_appears_only_when_the_stage_is_in_doubt(stage) -> None:
+    doubtful = make_plan(CARDS, retrieval("pro-pi-close-fast", "seg-eiii-promote"))
+    assert doubtful.stage_unknown
+    clear = make_plan(CARDS, retrieval("pro-pi-close-fast", "seg-eiii-promote"),
+                      profile=CustomerProfile(stage, source="described"))
+    assert not clear.stage_unknown

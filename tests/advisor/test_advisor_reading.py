@@ -1,0 +1,75 @@
+"""Reading the customer a question describes, and the confidence to answer at all."""
+
+from __future__ import annotations
+
+import pytest
+
+from advisor.confidence import REFUSE, SURE, UNSURE, ConfidenceRules, judge
+from advisor.profile import EXISTING, FUTURE, PROSPECT, CustomerProfile, describe, from_segment
+from knowledge.retrieval import Evidence
+
+
+@pytest.mark.parametrize(
+    ("question", "stage", "segments"),
+    [
+        ("They've been ordering every month for three years, but tiny amounts. Worth more visits?",
+         EXISTING, ("EIII",)),
+        ("Our biggest customer, with us for 5 years, steady orders like clockwork. What next?",
+         EXISTING, ("EI",)),
+        ("Our largest account is buying less since spring and orders jump up and down.",
+         EXISTING, ("EII",)),
+        ("Small customer, tiny orders, and irregular: some months nothing at all.",
+         EXISTING, ("EIV",)),
+        ("A big chain we haven't signed yet is keen to move fast. How do we close?",
+         PROSPECT, ("PI",)),
+        ("대기업인데 아직 계약 전이고 담당자가 시큰둥해요. 계속 공들일까요?", PROSPECT, ("PII",)),
+        ("老客户，每个月都下单，但量很小，要不要多跑几趟？", EXISTING, ("EIII",)),
+        ("我们想开发新客户，平时该从哪些渠道收集线索？", FUTURE, ("F",)),
+    ],
+)
+def test_the_described_customer_gives_stage_and_segment(question, stage, segments) -> None:
+    profile = describe(question)
+    assert profile.stage == stage and profile.segments == segments
+    assert profile.source == "described"
+
+
+def test_one_axis_leaves_two_segments_and_no_cue_leaves_nothing() -> None:
+    profile = describe("Our biggest customer wants us to finance three new outlets.")
+    assert profile.stage == EXISTING and profile.segments == ("EI", "EII")
+    assert profile.segment is None
+    assert describe("What is a good way to open a negotiation?") == CustomerProfile()
+
+
+def test_a_prospect_cue_outweighs_ordering_words() -> None:
+    # "before he signs the PO" speaks of ordering, but the customer has not signed.
+    assert describe("Their buyer wants a trial before he signs the PO").stage == PROSPECT
+
+
+def test_a_known_segment_is_a_complete_profile() -> None:
+    assert from_segment("EII", "account").segments == ("EII",)
+    assert from_segment("PIII", "stated").stage == PROSPECT
+    assert from_segment("F", "account").segments == ("F",)
+
+
+def _evidence(margin: float, outside: float = 0.9) -> Evidence:
+    return Evidence(similarity=0.9, card_similarity=outside + margin, coverage=0.5,
+                    agreement=True, domain_terms=1, outside_similarity=outside)
+
+
+@pytest.mark.parametrize(
+    ("margin", "level"), [(0.05, SURE), (0.015, SURE), (0.01, UNSURE), (0.0, UNSURE),
+                          (-0.001, REFUSE), (-0.05, REFUSE)],
+)
+def test_the_margin_decides_sure_unsure_or_refuse(margin, level) -> None:
+    rules = ConfidenceRules(refuse_below=0.0, sure_from=0.015)
+    assert judge(_evidence(margin), rules).level == level
+
+
+def test_an_index_without_a_boundary_answers_every_question_as_unsure() -> None:
+    evidence = Evidence(0.5, 0.5, 0.0, False, 0, outside_similarity=0.0)
+    assert judge(evidence, ConfidenceRules()).level == UNSURE
+
+
+def test_the_bundled_thresholds_come_from_data() -> None:
+    rules = ConfidenceRules.bundled()
+    assert rules.refuse_below < rules.sure_from
