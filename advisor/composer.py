@@ -368,6 +368,8 @@ def compose(
     framing = framing or Framing()
     lang = language
     cites = CitationList()
+    first_documents = (_document_lines(plan.documents, cites, lang)
+                       if plan.documents and plan.documents_first else [])
     actions = tuple(plan_item(c, lang, knowledge, cites, hits) for c in plan.lead)
     pitfalls = tuple(plan_item(c, lang, knowledge, cites, hits) for c in plan.pitfalls)
     tactic = plan_item(plan.tactic, lang, knowledge, cites, hits) if plan.tactic else None
@@ -398,6 +400,8 @@ def compose(
     if notes:
         lines += ["", *notes] if lines else notes
 
+    if first_documents:
+        lines += ["", *first_documents]
     for pitfall in pitfalls:
         lines += ["", *_pitfall_lines(pitfall, lang)]
     if actions:
@@ -412,7 +416,7 @@ def compose(
         lines.append(f"  {say('answer.tactic_how', lang)}: {join_steps(tactic.steps[:3], lang)}")
         if tactic.risk:
             lines.append(f"  {say('answer.tactic_risk', lang)}: {tactic.risk}")
-    if plan.documents:
+    if plan.documents and not plan.documents_first:
         lines += ["", *_document_lines(plan.documents, cites, lang)]
 
     body = localise("\n".join(lines).strip(), traditional)

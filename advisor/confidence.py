@@ -22,6 +22,9 @@ SURE, UNSURE, REFUSE = "sure", "unsure", "refuse"
 class ConfidenceRules:
     refuse_below: float = 0.0
     sure_from: float = 0.015
+    # A question most of whose words a passage of the user's own documents holds is
+    # covered by those documents, whatever the bundled guidance says.
+    document_coverage: float = 0.6
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any]) -> ConfidenceRules:
@@ -53,6 +56,8 @@ def judge(evidence: Evidence, rules: ConfidenceRules) -> Confidence:
     does not cover. An index without out-of-scope prototypes has no boundary to judge
     by: every question is then answered, as unsure."""
     if evidence.outside_similarity <= 0.0:
+        return Confidence(UNSURE, evidence)
+    if evidence.document_coverage >= rules.document_coverage and evidence.margin < rules.sure_from:
         return Confidence(UNSURE, evidence)
     if evidence.margin < rules.refuse_below:
         return Confidence(REFUSE, evidence)

@@ -90,6 +90,7 @@ class Plan:
     pitfalls: tuple[Choice, ...] = ()
     tactic: Choice | None = None
     documents: tuple[Hit, ...] = ()
+    documents_first: bool = False  # the user's own document is what search ranked first
     segment_card: Card | None = None  # the segment's own strategy, told in one line
     segment: str | None = None
     about_segment: bool = False
@@ -320,6 +321,7 @@ def make_plan(
         pitfalls=tuple(pitfalls),
         tactic=section("negotiation-tactic", rules.tactic_ratio),
         documents=documents,
+        documents_first=bool(documents) and documents[0] is retrieval.hits[0],
         segment_card=own,
         segment=segment,
         about_segment=about_segment,

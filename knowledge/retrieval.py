@@ -56,9 +56,11 @@ _CLAUSE_BREAK = re.compile(r"(?<=[.!?。！？])\s*|[\n,，、;；:：]|\s[-–�
 # A question that holds nearly all of a passage's tokens quotes it (a user searching
 # their own document with one of its sentences): that passage comes first.
 COVERAGE_DEPTH = 5
-QUOTE_MIN_TOKENS = 12
+QUOTE_MIN_TOKENS = 8
 QUOTE_SHARE = 0.9
 QUOTED_BONUS = 1.0
+DOCUMENT_SHARE = 0.5
+DOCUMENT_BONUS = 0.6
 LIST_WEIGHTS: ListWeights = {
     "dense": (0.5, 2.0),
     "dense_expanded": (0.5, 2.0),
@@ -134,6 +136,7 @@ class Evidence:
     agreement: bool  # dense and lexical search put a common card in their top 3
     domain_terms: int  # glossary entries the question uses
     outside_similarity: float = 0.0  # best similarity to a category of out-of-scope questions
+    document_coverage: float = 0.0  # share of the question's words in a passage no card retells
 
     @property
     def margin(self) -> float:
@@ -146,6 +149,7 @@ class Evidence:
             "card_similarity": round(self.card_similarity, 4),
             "outside_similarity": round(self.outside_similarity, 4),
             "margin": round(self.margin, 4),
+            "document_coverage": round(self.document_coverage, 4),
             "coverage": round(self.coverage, 4),
             "agreement": self.agreement,
             "domain_terms": self.domain_terms,
@@ -203,6 +207,7 @@ class HybridRetriever:
             r.card_id: r.passages for r in self.records if r.kind == CARD and r.card_id
         }
         self._vectors: dict[str, list[float]] = {}
+        self._passage_mask = np.array([r.kind != CARD for r in self.records], dtype=np.float32)
 
     def _vector(self, text: str) -> list[float]:
         """The query embedding of a text, computed once per search."""
@@ -331,9 +336,13 @@ class HybridRetriever:
                 card_order = prototype_order
             else:
                 direct, via_cards, cards, card_order = self._to_passages(ranked, filters)
-            for weight, ranked_passages in ((direct_weight, direct), (card_weight, via_cards)):
-                for rank, pid in enumerate(ranked_passages):
-                    scores[pid] = scores.get(pid, 0.0) + weight / (self.rrf_k + rank + 1)
+            for rank, pid in enumerate(direct):
+                # A passage no card retells (a user's own document) is reached only
+                # directly: its direct evidence counts as much as a card's.
+                weight = direct_weight if self.by_id[pid].cards else max(direct_weight, card_weight)
+                scores[pid] = scores.get(pid, 0.0) + weight / (self.rrf_k + rank + 1)
+            for rank, pid in enumerate(via_cards):
+                scores[pid] = scores.get(pid, 0.0) + card_weight / (self.rrf_k + rank + 1)
             for pid, card in cards.items():
                 card_of.setdefault(pid, card)
             card_tops[name] = card_order[:3]
@@ -350,12 +359,21 @@ class HybridRetriever:
                     credit(card_id, PASSAGE_TO_CARD * direct_weight / (self.rrf_k + rank + 1))
         for rank, card_id in enumerate(prototype_order):
             credit(card_id, PROTOTYPE_WEIGHT / (self.rrf_k + rank + 1))
-        coverage, quoted = self._coverage(query, lists["lexical"])
-        for pid in quoted:
-            if pid in scores and filters.admits(self.by_id[pid]):
+        coverage, _ = self._coverage(query, lists["lexical"])
+        document_coverage = 0.0
+        for pid, share in self._shares(query, self._passages_lexical(query)):
+            if not filters.admits(self.by_id[pid]):
+                continue
+            if share >= QUOTE_SHARE and len(set(tokenize(query))) >= QUOTE_MIN_TOKENS:
                 # The question quotes this passage nearly word for word: it is what
                 # was asked for, whatever the cards say.
-                scores[pid] += QUOTED_BONUS
+                scores[pid] = scores.get(pid, 0.0) + QUOTED_BONUS
+            elif not self.by_id[pid].cards and share >= DOCUMENT_SHARE:
+                # Most of the question's words are in a passage no card retells (the
+                # user's own document): it answers in the user's own terms.
+                scores[pid] = scores.get(pid, 0.0) + DOCUMENT_BONUS * share
+            if not self.by_id[pid].cards:
+                document_coverage = max(document_coverage, share)
         hits: list[Hit] = []
         seen_texts: set[str] = set()
         for pid in sorted(scores, key=lambda p: -scores[p]):
@@ -377,6 +395,7 @@ class HybridRetriever:
             agreement=bool(dense_top & set(card_tops.get("lexical", []))),
             domain_terms=len(self.glossary.matches(query)),
             outside_similarity=outside,
+            document_coverage=document_coverage,
         )
         ranked_cards = [
             CardHit(card_id, score, 0.0)
@@ -384,8 +403,26 @@ class HybridRetriever:
         ]
         return Retrieval(hits=hits, cards=ranked_cards, evidence=evidence)
 
+    def _passages_lexical(self, query: str) -> Ranked:
+        """BM25 over the passages alone, on the question's own words: a question that
+        quotes a passage finds it whatever the cards and the glossary add."""
+        if not self.records:
+            return []
+        found = self.lexical.search(query, COVERAGE_DEPTH, self._passage_mask)
+        return [(self.records[i].id, score) for i, score in found]
+
     def _wanted(self, name: str) -> bool:
         return any(self.weights.get(name, (0.0, 0.0)))
+
+    def _shares(self, query: str, lexical: Ranked) -> list[tuple[str, float]]:
+        """Each record of a ranked list with the share of the question's tokens it holds."""
+        tokens = set(tokenize(query))
+        if not tokens:
+            return []
+        return [
+            (rid, len(tokens & set(tokenize(self.by_id[rid].lexical_text()))) / len(tokens))
+            for rid, _ in lexical
+        ]
 
     def _coverage(self, query: str, lexical: Ranked) -> tuple[float, list[str]]:
         """The best share of the question's tokens that one of the top lexical matches
