@@ -321,7 +321,8 @@ def _action_lines(number: int, item: PlanItem, risk_titles: Mapping[str, str], l
         lines.append("   " + say("answer.addresses", lang, risks=titles))
     lines += [f"   - {_sentence(step, lang)}" for step in item.steps[:STEPS_SHOWN]]
     if item.kind == "negotiation-tactic" and item.risk:
-        lines.append(f"   {say('answer.tactic_risk', lang)}: {item.risk}")
+        colon = "：" if lang == "zh" else ": "
+        lines.append(f"   {say('answer.tactic_risk', lang)}{colon}{item.risk}")
     return lines
 
 
@@ -411,18 +412,20 @@ def compose(
     if tactic:
         refs = "".join(f"[{c}]" for c in tactic.citations)
         lines += ["", f"{say('answer.tactic', lang, title=tactic.title)} {refs}".rstrip()]
+        colon = "：" if lang == "zh" else ": "
         if tactic.when:
-            lines.append(f"  {say('answer.tactic_when', lang)}: {tactic.when}")
-        lines.append(f"  {say('answer.tactic_how', lang)}: {join_steps(tactic.steps[:3], lang)}")
+            lines.append(f"  {say('answer.tactic_when', lang)}{colon}{tactic.when}")
+        lines.append(f"  {say('answer.tactic_how', lang)}{colon}{join_steps(tactic.steps[:3], lang)}")
         if tactic.risk:
-            lines.append(f"  {say('answer.tactic_risk', lang)}: {tactic.risk}")
+            lines.append(f"  {say('answer.tactic_risk', lang)}{colon}{tactic.risk}")
     if plan.documents and not plan.documents_first:
         lines += ["", *_document_lines(plan.documents, cites, lang)]
 
     body = localise("\n".join(lines).strip(), traditional)
     text = body
     if cites.items:
-        text += "\n\n" + say("answer.sources", lang) + "\n" + source_lines(cites.items)
+        header = localise(say("answer.sources", lang), traditional)
+        text += "\n\n" + header + "\n" + source_lines(cites.items)
     situations = tuple(dict.fromkeys(
         [*framing.situations, *(s for c in plan.lead for s in c.card.situations)]
     ))

@@ -144,7 +144,7 @@ class GroundedWriter:
         if problem:
             log.warning("LLM reply rejected (%s), using the deterministic answer", problem)
             return self._fallback(plan, seen, problem)
-        sources = say("answer.sources", seen.language) + "\n" + source_lines(plan.citations)
+        sources = localise(say("answer.sources", seen.language), seen.traditional) + "\n" + source_lines(plan.citations)
         return replace(plan, text=localise(text.strip(), seen.traditional) + "\n\n" + sources)
 
     @staticmethod

@@ -126,6 +126,11 @@ def eligible(card: Card, profile: CustomerProfile) -> bool:
     return not (possible and is_segment_strategy(card) and not set(card.segments) & set(possible))
 
 
+def _same_stage(card: Card, other: Card) -> bool:
+    a, b = card_stages(card), card_stages(other)
+    return not a or not b or bool(a & b)
+
+
 def _high_only(card: Card) -> bool:
     return bool(card.segments) and set(card.segments) <= {"EI", "EII", "PI", "PII"}
 
@@ -247,6 +252,8 @@ def make_plan(
                 break
             if family(choice.card) in families:
                 continue
+            if (lead or second) and not _same_stage(choice.card, (lead or [second])[0].card):
+                continue  # one answer speaks of one stage of customer
             if not lead and (question_first or not risks):
                 take(choice)
             else:
