@@ -37,7 +37,7 @@ def open_retriever(settings: Settings) -> HybridRetriever:
     index = KnowledgeIndex(config)
     if not index.exists():
         log.warning("no knowledge index in %s yet: building it from the bundled guidance "
-                    "(about a minute, once)", config.index_dir)
+                    "(several minutes, once)", config.index_dir)
         run_ingest(settings)
     return HybridRetriever(index, make_embedder(config.embedder))
 
