@@ -97,11 +97,6 @@ class Plan:
     uncovered_risks: tuple[str, ...] = ()
     stage_unknown: bool = False  # the lead assumes a stage the question did not give
 
-    @property
-    def choices(self) -> tuple[Choice, ...]:
-        extra = (self.tactic,) if self.tactic is not None else ()
-        return (*self.lead, *self.pitfalls, *extra)
-
 
 def card_stages(card: Card) -> frozenset[str]:
     """The customer stages a card is written for; empty: any stage."""

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from knowledge.textnorm import to_simplified
+from advisor.understanding import fold as _fold
 
 EXISTING, PROSPECT, FUTURE = "existing", "prospect", "future"
 STAGES = (EXISTING, PROSPECT, FUTURE)
@@ -83,10 +83,6 @@ class CustomerProfile:
 def cues() -> dict[str, Any]:
     text = resources.files("advisor").joinpath("data/customer_cues.yaml").read_text("utf-8")
     return yaml.safe_load(text)
-
-
-def _fold(text: str) -> str:
-    return to_simplified(text).lower()
 
 
 @lru_cache(maxsize=4096)

@@ -52,8 +52,12 @@ def lexicon() -> dict[str, Any]:
     return yaml.safe_load(text)
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
+    """Lowercased, traditional Chinese folded to simplified: how cues and names are matched."""
     return to_simplified(text).lower()
+
+
+_fold = fold
 
 
 def _contains(text: str, keyword: str) -> bool:

@@ -177,7 +177,7 @@ class KnowledgeIndex:
         questions = [r for r in records if r.facet == EXAMPLE]
         others = [r for r in records if r.facet != EXAMPLE]
         for group, embed in ((others, embedder.embed_documents),
-                             (questions, _questions_embedding(embedder))):
+                             (questions, questions_embedding(embedder))):
             self._add(collection, group, embed)
 
     @staticmethod
@@ -245,7 +245,7 @@ class KnowledgeIndex:
             lock.release()
 
 
-def _questions_embedding(embedder: Any) -> Any:
+def questions_embedding(embedder: Any) -> Any:
     """`embed_questions` where the embedder has it (any LangChain `Embeddings` may be given)."""
     if hasattr(embedder, "embed_questions"):
         return embedder.embed_questions

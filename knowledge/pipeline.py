@@ -29,6 +29,7 @@ from knowledge.index import (
     KnowledgeIndex,
     Record,
     content_id,
+    questions_embedding,
 )
 from knowledge.language import detect_language
 from knowledge.loaders import expand_paths, read_document
@@ -189,9 +190,7 @@ def _write_prototypes(
     if previous is not None and previous.boundary == key:
         outside: tuple[Sequence[str], object] = (previous.outside_ids, previous.outside)
     else:
-        embed = getattr(embedder, "embed_questions", None) or (
-            lambda texts: [embedder.embed_query(t) for t in texts])
-        outside = outside_prototypes(questions, embed)
+        outside = outside_prototypes(questions, questions_embedding(embedder))
     vectors = index.vectors([r.id for r in cards])
     prototypes = Prototypes.from_records(cards, vectors, outside, key)  # type: ignore[arg-type]
     index.dir.mkdir(parents=True, exist_ok=True)

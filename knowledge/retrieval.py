@@ -19,7 +19,7 @@ import numpy as np
 
 from knowledge.embedders import Embedder
 from knowledge.glossary import Glossary
-from knowledge.index import CARD, KnowledgeIndex, Record
+from knowledge.index import CARD, KnowledgeIndex, Record, questions_embedding
 from knowledge.language import base_language, detect_language
 from knowledge.lexical import tokenize
 from knowledge.prototypes import Prototypes
@@ -244,7 +244,7 @@ class HybridRetriever:
         best = float(scores.max())
         parts = clauses(query)
         if parts:
-            vectors = _questions_embedding(self.embedder)(parts)
+            vectors = questions_embedding(self.embedder)(parts)
             scores = scores + self.prototypes.card_scores(np.asarray(vectors)).mean(axis=0)
         order = [self.prototypes.card_ids[i] for i in np.argsort(-scores)]
         return order, best, self.prototypes.outside_similarity(whole)
@@ -359,7 +359,7 @@ class HybridRetriever:
                     credit(card_id, PASSAGE_TO_CARD * direct_weight / (self.rrf_k + rank + 1))
         for rank, card_id in enumerate(prototype_order):
             credit(card_id, PROTOTYPE_WEIGHT / (self.rrf_k + rank + 1))
-        coverage, _ = self._coverage(query, lists["lexical"])
+        coverage = self._coverage(query, lists["lexical"])
         document_coverage = 0.0
         for pid, share in self._shares(query, self._passages_lexical(query)):
             if not filters.admits(self.by_id[pid]):
@@ -424,23 +424,7 @@ class HybridRetriever:
             for rid, _ in lexical
         ]
 
-    def _coverage(self, query: str, lexical: Ranked) -> tuple[float, list[str]]:
-        """The best share of the question's tokens that one of the top lexical matches
-        holds, and the passages that hold nearly all of a long question (a quote)."""
-        tokens = set(tokenize(query))
-        if not tokens:
-            return 0.0, []
-        best, quoted = 0.0, []
-        for rid, _ in lexical[:COVERAGE_DEPTH]:
-            record = self.by_id[rid]
-            share = len(tokens & set(tokenize(record.lexical_text()))) / len(tokens)
-            best = max(best, share)
-            if record.kind != CARD and len(tokens) >= QUOTE_MIN_TOKENS and share >= QUOTE_SHARE:
-                quoted.append(rid)
-        return best, quoted
-
-
-def _questions_embedding(embedder: Any) -> Any:
-    if hasattr(embedder, "embed_questions"):
-        return embedder.embed_questions
-    return lambda texts: [embedder.embed_query(t) for t in texts]
+    def _coverage(self, query: str, lexical: Ranked) -> float:
+        """The best share of the question's tokens that one of the top lexical matches holds."""
+        return max((share for _, share in self._shares(query, lexical[:COVERAGE_DEPTH])),
+                   default=0.0)
