@@ -6,6 +6,7 @@ import pytest
 
 from advisor.confidence import REFUSE, SURE, UNSURE, ConfidenceRules, judge
 from advisor.profile import EXISTING, FUTURE, PROSPECT, CustomerProfile, describe, from_segment
+from advisor.understanding import detect_situations
 from knowledge.retrieval import Evidence
 
 
@@ -73,3 +74,31 @@ def test_an_index_without_a_boundary_answers_every_question_as_unsure() -> None:
 def test_the_bundled_thresholds_come_from_data() -> None:
     rules = ConfidenceRules.bundled()
     assert rules.refuse_below < rules.sure_from
+
+
+@pytest.mark.parametrize(
+    ("question", "situation"),
+    [
+        ("the rival quoted my client 8% lower, do we match their price?", "competitor-offer"),
+        ("경쟁사가 더 싸게 준다고 하네요", "competitor-offer"),
+        ("对手报价更低，怎么办", "competitor-offer"),
+        ("half of this RFP looks like a smoke screen, which parts are real?", "decoy-requirement"),
+    ],
+)
+def test_situation_words_name_the_situation(question: str, situation: str) -> None:
+    assert situation in detect_situations(question)
+
+
+@pytest.mark.parametrize(
+    ("question", "situation"),
+    [
+        # A tender is not a decoy requirement, nor is a hotel a new sales channel:
+        # words of the trade that say nothing of the situation are no signal.
+        ("down to the last two in a tender, what do we stress in the final round?",
+         "decoy-requirement"),
+        ("客户的需求是什么？我们怎么投标", "decoy-requirement"),
+        ("a hotel group loved our tasting, how do we close them?", "new-channel"),
+    ],
+)
+def test_everyday_words_of_the_trade_name_no_situation(question: str, situation: str) -> None:
+    assert situation not in detect_situations(question)
