@@ -11,9 +11,8 @@ from functools import cached_property
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from knowledge.textnorm import to_taiwan
+from knowledge.yamlfile import load_yaml
 
 
 class Catalogue:
@@ -25,7 +24,7 @@ class Catalogue:
     @cached_property
     def data(self) -> dict[str, Any]:
         path = resources.files("advisor").joinpath(f"data/messages/{self.name}.yaml")
-        data = yaml.safe_load(path.read_text("utf-8"))
+        data = load_yaml(path.read_text("utf-8"))
         assert isinstance(data, dict), f"{self.name}.yaml is not a mapping"
         return data
 

@@ -24,11 +24,10 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from advisor.profile import EXISTING, FUTURE, PROSPECT, CustomerProfile, stage_of_segment
 from knowledge.cards import Card
 from knowledge.retrieval import Hit, Retrieval
+from knowledge.yamlfile import load_yaml
 
 ACTION_KINDS = frozenset({"strategy", "countermeasure", "framework", "risk", "case",
                           "negotiation-tactic"})
@@ -67,7 +66,7 @@ class PlanningRules:
 @lru_cache(maxsize=1)
 def answering_rules() -> dict[str, Any]:
     text = resources.files("advisor").joinpath("data/answering.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
+    return load_yaml(text)
 
 
 def planning_rules() -> PlanningRules:

@@ -18,9 +18,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from advisor.understanding import fold as _fold
+from knowledge.yamlfile import load_yaml
 
 EXISTING, PROSPECT, FUTURE = "existing", "prospect", "future"
 STAGES = (EXISTING, PROSPECT, FUTURE)
@@ -82,7 +81,7 @@ class CustomerProfile:
 @lru_cache(maxsize=1)
 def cues() -> dict[str, Any]:
     text = resources.files("advisor").joinpath("data/customer_cues.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
+    return load_yaml(text)
 
 
 @lru_cache(maxsize=4096)

@@ -14,11 +14,11 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import yaml
 from rapidfuzz import fuzz
 
 from knowledge.language import TRADITIONAL, base_language, detect_language
 from knowledge.textnorm import to_simplified
+from knowledge.yamlfile import load_yaml
 
 ANSWER_LANGUAGES = ("en", "ko", "zh")
 _SEGMENT_CODE = re.compile(r"(?<![A-Za-z])(E(?:IV|I{1,3})|P(?:IV|I{1,3}))(?![A-Za-z])")
@@ -49,7 +49,7 @@ class Understanding:
 @lru_cache(maxsize=1)
 def lexicon() -> dict[str, Any]:
     text = resources.files("advisor").joinpath("data/situations.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
+    return load_yaml(text)
 
 
 def fold(text: str) -> str:

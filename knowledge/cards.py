@@ -15,6 +15,7 @@ from knowledge.errors import CardError
 from knowledge.korean import register_slips
 from knowledge.language import ENGLISH, KOREAN, detect_language
 from knowledge.textnorm import match_key
+from knowledge.yamlfile import load_yaml
 
 KNOWLEDGE_DIR = Path(__file__).parent
 CARDS_DIR = KNOWLEDGE_DIR / "cards"
@@ -59,7 +60,7 @@ class Card:
 
 @lru_cache(maxsize=1)
 def vocabulary() -> dict[str, dict[str, dict[str, str]]]:
-    return yaml.safe_load(VOCABULARY_FILE.read_text("utf-8"))
+    return load_yaml(VOCABULARY_FILE.read_text("utf-8"))
 
 
 def _texts(raw: Any) -> dict[str, str]:
@@ -102,7 +103,7 @@ def load_cards(directory: Path = CARDS_DIR) -> list[Card]:
     cards: list[Card] = []
     for path in sorted(directory.glob("*.yaml")):
         try:
-            document = yaml.safe_load(path.read_text("utf-8")) or {}
+            document = load_yaml(path.read_text("utf-8")) or {}
         except yaml.YAMLError as exc:
             raise CardError(f"{path.name}: not valid YAML: {exc}") from exc
         for raw in document.get("cards") or ():

@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from knowledge.textnorm import PINYIN_ANNOTATION
+from knowledge.yamlfile import load_yaml
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -50,7 +49,7 @@ def rules_from_mapping(spec: dict, data_dir: Path = DATA_DIR) -> CleaningRules:
     """Build rules from a manifest entry or the boilerplate file."""
     replacements: list[tuple[str, str]] = []
     if spec.get("substitutions"):
-        table = yaml.safe_load((data_dir / f"{spec['substitutions']}.yaml").read_text("utf-8"))
+        table = load_yaml((data_dir / f"{spec['substitutions']}.yaml").read_text("utf-8"))
         pairs = (table or {}).get("replacements", {}).items()
         # Longest first, so a phrase is replaced before any word inside it.
         replacements = sorted(pairs, key=lambda kv: -len(kv[0]))
@@ -63,7 +62,7 @@ def rules_from_mapping(spec: dict, data_dir: Path = DATA_DIR) -> CleaningRules:
 
 @lru_cache(maxsize=1)
 def shared_rules() -> CleaningRules:
-    spec = yaml.safe_load((DATA_DIR / "boilerplate.yaml").read_text("utf-8"))
+    spec = load_yaml((DATA_DIR / "boilerplate.yaml").read_text("utf-8"))
     return rules_from_mapping(spec)
 
 

@@ -6,9 +6,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from knowledge.textnorm import to_simplified
+from knowledge.yamlfile import load_yaml
 
 GLOSSARY_FILE = Path(__file__).parent / "glossary.yaml"
 
@@ -31,7 +30,7 @@ class Glossary:
 
     @classmethod
     def load(cls, path: Path = GLOSSARY_FILE) -> Glossary:
-        raw = yaml.safe_load(path.read_text("utf-8")) or {}
+        raw = load_yaml(path.read_text("utf-8")) or {}
         entries = tuple(
             {lang: tuple(str(t) for t in terms or ()) for lang, terms in entry.items()}
             for entry in raw.get("terms") or ()

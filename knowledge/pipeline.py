@@ -12,8 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import yaml
-
 from knowledge.cards import CARD_LANGUAGES, Card, load_cards
 from knowledge.chunking import chunk_text, heading_text
 from knowledge.cleaning import CleaningRules, clean_text, normalise_wording, rules_from_mapping
@@ -41,6 +39,7 @@ from knowledge.prototypes import (
     outside_prototypes,
 )
 from knowledge.textnorm import match_key
+from knowledge.yamlfile import load_yaml
 
 SOURCES_DIR = Path(__file__).parent / "sources"
 MANIFEST = SOURCES_DIR / "manifest.yaml"
@@ -75,7 +74,7 @@ class IngestReport:
 
 
 def bundled_documents(sources_dir: Path = SOURCES_DIR) -> list[Document]:
-    manifest = yaml.safe_load((sources_dir / "manifest.yaml").read_text("utf-8"))
+    manifest = load_yaml((sources_dir / "manifest.yaml").read_text("utf-8"))
     return [
         Document(
             entry["file"],
@@ -88,7 +87,7 @@ def bundled_documents(sources_dir: Path = SOURCES_DIR) -> list[Document]:
 
 def bundled_source_names(sources_dir: Path = SOURCES_DIR) -> list[str]:
     """The file names of the bundled sources (as their passages cite them)."""
-    manifest = yaml.safe_load((sources_dir / "manifest.yaml").read_text("utf-8"))
+    manifest = load_yaml((sources_dir / "manifest.yaml").read_text("utf-8"))
     return [str(entry["file"]) for entry in manifest["sources"]]
 
 

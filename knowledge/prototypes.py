@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from knowledge.index import CARD, Record
+from knowledge.yamlfile import load_yaml
 
 OUT_OF_SCOPE_FILE = Path(__file__).parent / "data" / "out_of_scope.yaml"
 
@@ -48,7 +48,7 @@ def out_of_scope_questions(path: Path = OUT_OF_SCOPE_FILE) -> list[tuple[str, st
     """(category, question) for every question outside the domain."""
     if not path.exists():
         return []
-    data = yaml.safe_load(path.read_text("utf-8")) or {}
+    data = load_yaml(path.read_text("utf-8")) or {}
     return [
         (category, str(question))
         for category, by_language in (data.get("categories") or {}).items()

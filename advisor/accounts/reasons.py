@@ -21,9 +21,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from advisor.errors import AdvisorError
+from knowledge.yamlfile import load_yaml
 
 LANGS = ("en", "ko", "zh")
 SEVERITIES = ("high", "medium", "low", "info")
@@ -74,7 +73,7 @@ class Risk:
 @cache
 def messages() -> dict[str, Any]:
     text = resources.files("advisor").joinpath("data/messages/accounts.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
+    data = load_yaml(text)
     assert isinstance(data, dict)
     return data
 
