@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from advisor.accounts.segmentation import SegmentConfig
+from advisor.accounts.segment_config import SegmentConfig
 from knowledge.config import DEFAULT_EMBEDDER, KnowledgeConfig
 
 

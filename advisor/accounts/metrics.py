@@ -16,7 +16,6 @@ import numpy as np
 import polars as pl
 
 QUARTER = 3
-EPS = 1e-9  # float slack so a value exactly at a threshold counts as reaching it
 
 
 def month_number(date: dt.date) -> int:

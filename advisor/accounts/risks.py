@@ -17,8 +17,8 @@ from typing import Any
 
 import polars as pl
 
-from advisor.accounts.metrics import EPS
 from advisor.accounts.reasons import SEVERITIES, Risk
+from advisor.accounts.segment_config import EPS
 from advisor.accounts.segmentation import Segmentation
 
 
