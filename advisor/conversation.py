@@ -90,7 +90,7 @@ class Conversation:
         self.answers = AnswerCache()
         self.buttons = Buttons(self.advisor, self.users, self.answers)
         self.quizzes = QuizChat(self.users, self.advisor, self.quiz)
-        self._charts: dict[str, Path] = {}
+        self._charts: dict[str, tuple[Any, Path]] = {}  # language -> (analysis drawn, file)
         self._chart_lock = threading.Lock()
 
     # ---- entry points --------------------------------------------------------
@@ -338,17 +338,18 @@ class Conversation:
         from advisor.charts import portfolio_chart
 
         with self._chart_lock:
-            # The directory is loaded once per process, so one drawing per language.
+            # One drawing per language, redrawn when the directory reloaded its analysis.
             # (matplotlib shares font caches and settings between threads: one at a time.)
-            if lang.code not in self._charts:
-                analysis = directory.analysis
+            analysis = directory.analysis
+            cached = self._charts.get(lang.code)
+            if cached is None or cached[0] is not analysis:
                 path = self.chart_dir / f"portfolio-{lang.code}.png"
-                self._charts[lang.code] = portfolio_chart(
+                self._charts[lang.code] = (analysis, portfolio_chart(
                     analysis.chart_rows(), path, lang.code,
                     threshold=analysis.now.contribution.threshold, as_of=analysis.as_of,
                     window_months=analysis.now.config.window_months,
-                )
-            return self._charts[lang.code]
+                ))
+            return self._charts[lang.code][1]
 
     def _tactics(self, a: Asker, args: str) -> Reply:
         knowledge = self.advisor.knowledge

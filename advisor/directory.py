@@ -1,8 +1,19 @@
-"""The account directory the advisor reads: a portfolio analysis, seen through one interface."""
+"""The account directory the advisor reads: a portfolio analysis, seen through one interface.
+
+The bot and `advisor chat` keep one directory for as long as they run, while
+`advisor import` may change the store under them (an account handed to another
+rep, a month of new orders). So every read first compares the store's revision
+(one indexed row, see `AccountStore.revision`) with the one the analysis was
+built from, and rebuilds the analysis when it moved: a rep sees the accounts the
+store gives them now, not the ones it gave them at start-up. Who may see what is
+still decided by the caller (`Advisor.resolve`) before any lookup; the directory
+only makes sure that decision is taken on current data.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -13,18 +24,57 @@ from advisor.accounts.store import AccountStore
 from advisor.errors import AccountNotFoundError
 
 
-@dataclass
-class PortfolioDirectory:
-    """Accounts, their analysis and their monthly revenue, from one store."""
-
+@dataclass(frozen=True)
+class _Loaded:
     analysis: PortfolioAnalysis
-    store: AccountStore
+    revision: str
+
+
+class PortfolioDirectory:
+    """Accounts, their analysis and their monthly revenue, from one store, kept current."""
+
+    def __init__(
+        self,
+        store: AccountStore,
+        as_of: dt.date | None = None,
+        config: SegmentConfig | None = None,
+    ) -> None:
+        self.store = store
+        self._as_of = as_of
+        self._config = config
+        self._lock = threading.Lock()
+        self._loaded = self._load()
 
     @classmethod
     def load(
         cls, store: AccountStore, as_of: dt.date | None = None, config: SegmentConfig | None = None
     ) -> PortfolioDirectory:
-        return cls(analyse_store(store, as_of, config), store)
+        return cls(store, as_of, config)
+
+    def _load(self) -> _Loaded:
+        # The revision is read first: an import landing while the analysis is built
+        # makes the next check reload again, never labels old data as new.
+        revision = self.store.revision()
+        return _Loaded(analyse_store(self.store, self._as_of, self._config), revision)
+
+    def refresh(self) -> PortfolioAnalysis:
+        """The analysis of the store as it is now: rebuilt only when the revision moved."""
+        loaded = self._loaded
+        if loaded.revision == self.store.revision():
+            return loaded.analysis
+        with self._lock:  # one rebuild at a time; the others then find it done
+            if self._loaded.revision != self.store.revision():
+                self._loaded = self._load()
+            return self._loaded.analysis
+
+    @property
+    def revision(self) -> str:
+        """The store revision the current analysis was built from."""
+        return self._loaded.revision
+
+    @property
+    def analysis(self) -> PortfolioAnalysis:
+        return self.refresh()
 
     def accounts(self, owner: str | None = None) -> Sequence[Mapping[str, Any]]:
         return [
@@ -40,17 +90,19 @@ class PortfolioDirectory:
         return record
 
     def monthly(self, account_id: str, months: int = 24) -> list[tuple[dt.date, float]]:
+        as_of = self.analysis.as_of
         if self.store.get_account(account_id) is None:
             raise AccountNotFoundError(f"no account '{account_id}'")
-        return monthly_revenue(self.store, account_id, self.analysis.as_of, months)
+        return monthly_revenue(self.store, account_id, as_of, months)
 
     def at_risk_ids(self, owner: str | None = None) -> list[str]:
         """Accounts with a high or medium risk signal: most severe first, then by revenue."""
         order = {"high": 0, "medium": 1}
+        analysis = self.analysis
         ranked = []
-        for row in self.analysis.rows(owner):
+        for row in analysis.rows(owner):
             severities = [
-                order[r.severity] for r in self.analysis.risks.get(row["account_id"], [])
+                order[r.severity] for r in analysis.risks.get(row["account_id"], [])
                 if r.severity in order
             ]
             if severities:
@@ -59,8 +111,9 @@ class PortfolioDirectory:
 
     def hours_per_week(self, account_id: str, owner: str | None) -> float | None:
         """The weekly hours the time-allocation guidance gives this account."""
-        segment = self.analysis.account(account_id)["segment"]
-        for rep in self.analysis.allocation(owner):
+        analysis = self.analysis
+        segment = analysis.account(account_id)["segment"]
+        for rep in analysis.allocation(owner):
             if rep.owner == (owner or "(none)"):
                 for share in rep.segments:
                     if share.segment == segment:

@@ -19,10 +19,12 @@ from sqlalchemy import (
     Date,
     Float,
     Index,
+    Integer,
     MetaData,
     String,
     Table,
     Text,
+    cast,
     inspect,
     select,
 )
@@ -107,6 +109,40 @@ def _read_version(conn: Connection) -> int | None:
     return int(row) if row is not None else None
 
 
+REVISION = "revision"
+"""The `schema_info` row that every import which changed data moves on (see `bump_revision`)."""
+
+
+def _ensure_revision(conn: Connection) -> None:
+    found = conn.execute(
+        select(schema_info.c.value).where(schema_info.c.name == REVISION)
+    ).scalar_one_or_none()
+    if found is None:
+        conn.execute(schema_info.insert().values(name=REVISION, value="0"))
+
+
+def read_revision(conn: Connection) -> str:
+    """The store's data revision: one primary-key row, cheap to read on every request."""
+    value = conn.execute(
+        select(schema_info.c.value).where(schema_info.c.name == REVISION)
+    ).scalar_one_or_none()
+    return value or "0"
+
+
+def bump_revision(conn: Connection) -> None:
+    """Move the revision on, inside the importing transaction: readers that see the new
+    data see the new revision, and a rolled-back import leaves both as they were.
+
+    One UPDATE of the row by its own value, so two concurrent imports on PostgreSQL
+    (which lock the row) each count.
+    """
+    conn.execute(
+        schema_info.update()
+        .where(schema_info.c.name == REVISION)
+        .values(value=cast(cast(schema_info.c.value, Integer) + 1, String(200)))
+    )
+
+
 def _write_version(conn: Connection, version: int) -> None:
     conn.execute(schema_info.delete().where(schema_info.c.name == "version"))
     conn.execute(schema_info.insert().values(name="version", value=str(version)))
@@ -122,6 +158,7 @@ def ensure_schema(conn: Connection) -> int:
         version = 1 if has_data else SCHEMA_VERSION
         if version == SCHEMA_VERSION:
             _write_version(conn, version)
+            _ensure_revision(conn)
             return version
     if version > SCHEMA_VERSION:
         raise SchemaTooNewError(
@@ -132,4 +169,5 @@ def ensure_schema(conn: Connection) -> int:
         MIGRATIONS[target](conn)
         version = target
     _write_version(conn, version)
+    _ensure_revision(conn)
     return version

@@ -2,7 +2,9 @@
 
 Reads come back as polars DataFrames for the pure analytics functions; an
 import is written in ONE transaction, so a failure or a killed process leaves
-the store exactly as it was.
+the store exactly as it was. An import that changes anything also moves the
+store's revision in that transaction (`revision()`), so a long-running reader
+can tell cheaply that it must reload.
 """
 
 from __future__ import annotations
@@ -214,6 +216,18 @@ class AccountStore:
                 for name, table in schema.DATA_TABLES.items()
             }
 
+    def revision(self) -> str:
+        """A token that changes whenever an import changes the data (one indexed row).
+
+        Long-running readers (the bot, `advisor chat`) compare it on each request and
+        reload only when it moved.
+        """
+        try:
+            with self.engine.connect() as conn:
+                return schema.read_revision(conn)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot read the accounts database: {exc}") from exc
+
     def latest_transaction_date(self) -> dt.date | None:
         with self.engine.connect() as conn:
             return conn.execute(select(func.max(schema.transactions.c.date))).scalar_one()
@@ -231,6 +245,8 @@ class AccountStore:
                         continue
                     columns = batch.columns.get(name) or list(SCHEMAS[name])
                     result[name] = self._upsert(conn, name, frame, columns)
+                if any(c.inserted or c.updated for c in result.values()):
+                    schema.bump_revision(conn)
         except SQLAlchemyError as exc:
             raise StoreError(f"import not stored (nothing was changed): {exc}") from exc
         return result
