@@ -30,6 +30,7 @@ class Chunk:
 
     html: str
     plain: str
+    source: str  # the text it was made from (Markdown stays Markdown), to cut it again
 
 
 def telegram_length(text: str) -> int:
@@ -74,20 +75,67 @@ def split_message(
 
     Paragraphs are joined by a blank line; a paragraph too long for one message
     is cut at line ends, then at sentence ends, then at spaces, and only as a
-    last resort in the middle of a word. Only whitespace at a cut is lost.
+    last resort in the middle of a word. Only whitespace at a cut is lost. In
+    Markdown, a **bold** span cut in two is closed before the cut and opened
+    again after it, so both messages show it bold instead of literal `**`.
     """
+    markdown = fmt is TextFormat.MARKDOWN
+    room = limit - (_BOLD_ROOM if markdown else 0)
 
     def fits(text: str) -> bool:
-        return telegram_length(to_html(text, fmt)) <= limit
+        return telegram_length(to_html(text, fmt)) <= room
 
-    pieces = [piece for part in parts if part.strip() for piece in _cut(part.strip("\n"), fits)]
-    chunks: list[str] = []
-    for piece in pieces:
-        if chunks and fits(chunks[-1] + "\n\n" + piece):
-            chunks[-1] += "\n\n" + piece
+    pieces: list[tuple[str, bool]] = []
+    for part in parts:
+        if part.strip():
+            body = part.strip("\n")
+            pieces += _mid_line(body, list(_cut(body, fits)))
+    chunks: list[tuple[str, bool]] = []
+    for piece, mid in pieces:
+        # A piece cut from the middle of a line is not joined to the next one: a blank
+        # line would then break the line (and any bold span) in two.
+        if chunks and not chunks[-1][1] and fits(chunks[-1][0] + "\n\n" + piece):
+            chunks[-1] = (chunks[-1][0] + "\n\n" + piece, mid)
         else:
-            chunks.append(piece)
-    return [Chunk(to_html(c, fmt), to_plain(c, fmt)) for c in chunks]
+            chunks.append((piece, mid))
+    texts = _balance_bold(chunks) if markdown else [c for c, _ in chunks]
+    return [Chunk(to_html(c, fmt), to_plain(c, fmt), c) for c in texts]
+
+
+# Closing a cut bold span and opening it again turns two literal `**` (2 units each)
+# into <b>…</b> at both ends of a message: at most 10 more units.
+_BOLD_ROOM = 10
+
+
+def _mid_line(body: str, pieces: list[str]) -> list[tuple[str, bool]]:
+    """Each piece of `body`, and whether the next piece goes on with the same line."""
+    out: list[tuple[str, bool]] = []
+    pos = 0
+    for n, piece in enumerate(pieces):
+        start = body.find(piece, pos)
+        end = (start if start >= 0 else pos) + len(piece)
+        pos = end
+        mid = False
+        if n + 1 < len(pieces):
+            following = body.find(pieces[n + 1], end)
+            mid = following >= 0 and "\n" not in body[end:following]
+        out.append((piece, mid))
+    return out
+
+
+def _balance_bold(chunks: list[tuple[str, bool]]) -> list[str]:
+    """Close a bold span left open at a cut inside a line, and reopen it after the cut."""
+    texts = [c for c, _ in chunks]
+    for n in range(len(texts) - 1):
+        if not chunks[n][1]:
+            continue
+        tail = texts[n].rsplit("\n", 1)[-1]
+        head = texts[n + 1].split("\n", 1)[0]
+        if (tail.count("**") % 2 and head.count("**") % 2
+                and not tail.endswith("**") and not head.startswith("**")):
+            texts[n] += "**"
+            texts[n + 1] = "**" + texts[n + 1]
+    return texts
 
 
 Fits = Callable[[str], bool]

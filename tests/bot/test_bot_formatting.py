@@ -92,3 +92,18 @@ def test_api_urls_accept_a_server_root_or_its_bot_path() -> None:
     assert api_urls("http://127.0.0.1:8081") == ("http://127.0.0.1:8081/bot",
                                                  "http://127.0.0.1:8081/file/bot")
     assert api_urls("http://127.0.0.1:8081/bot/") == api_urls("http://127.0.0.1:8081")
+
+
+def test_a_bold_span_cut_between_two_messages_stays_bold_in_both() -> None:
+    words = " ".join(f"word{n}" for n in range(30))
+    span = " ".join(f"bold{n}" for n in range(70))  # longer than one message
+    line = f"{words} **{span}** and ends."
+    chunks = split_message([line], TextFormat.MARKDOWN, limit=400)
+    assert len(chunks) >= 2
+    shown = [parse_html(c.html)[1] for c in chunks]
+    assert all("**" not in s for s in shown), shown
+    bold = [re.findall(r"<b>(.*?)</b>", c.html) for c in chunks]
+    assert sum(len(b) for b in bold) >= 2  # a bold piece on each side of the cut
+    assert _words(" ".join(bold_text for b in bold for bold_text in b)) == _words(span)
+    assert all(telegram_length(c.html) <= 400 for c in chunks)
+    assert _words(" ".join(c.plain for c in chunks)) == _words(to_plain(line, TextFormat.MARKDOWN))
