@@ -14,6 +14,12 @@ Natural keys make re-import idempotent and let newer exports update rows:
   the occurrence number, likewise.
 
 "Unknown account" means in neither this import's accounts file nor the store.
+
+Account ids, names and owners, record ids, and the account ids transactions
+and events name are normalised first (NFKC, invisible and control characters
+removed, see `advisor.accounts.normalise`); two spellings in one file that
+become the same id, or an id that becomes one already stored under another
+spelling, are refused as look-alikes.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from pathlib import Path
 import polars as pl
 
 from advisor.accounts.csvfile import LINE, CsvTable, CsvUnreadable, Problem, read_table
+from advisor.accounts.normalise import clean, shown
 from advisor.accounts.store import AccountStore, ImportBatch, TableCounts
 from advisor.errors import AdvisorError, ImportRowsError
 
@@ -51,6 +58,12 @@ OPTIONAL = {
     "events": ("event_id", "value", "note"),
 }
 _DATE_SHAPE = r"^\d{4}-\d{2}-\d{2}$"
+CLEANED = {
+    "accounts": ("account_id", "name", "owner"),
+    "transactions": ("account_id", "transaction_id"),
+    "events": ("account_id", "event_id"),
+}
+RAW, SHOWN = "_raw_", "_shown_"  # a cleaned column's text as written, and quoted for messages
 
 
 @dataclass
@@ -110,10 +123,11 @@ def parse_files(
                 Problem(table.file, 1, f"missing required column '{c}'") for c in missing
             )
             continue
-        tables[name] = table
+        tables[name] = _normalised(table, name)
 
     batch = ImportBatch()
     account_ids: pl.Series | None = None
+    stored = pl.Series([], dtype=pl.String)
     # With an unreadable accounts file every row would look "unknown": skip that check.
     if accounts is None or "accounts" in tables:
         stored = pl.Series(sorted(known_ids()), dtype=pl.String)
@@ -121,7 +135,7 @@ def parse_files(
         account_ids = pl.concat([in_file, stored]).unique()
 
     if "accounts" in tables:
-        frame, bad = _accounts(tables["accounts"])
+        frame, bad = _accounts(tables["accounts"], _look_alikes(stored))
         problems.extend(bad)
         batch.tables["accounts"], batch.columns["accounts"] = frame, _present("accounts", tables)
     if "transactions" in tables:
@@ -199,11 +213,63 @@ def _date_checks() -> list[pl.Expr]:
     ]
 
 
-def _duplicate(column: str, label: str) -> pl.Expr:
-    first = pl.col(LINE).min().over(column)
-    return pl.when((pl.col(column) != "") & (pl.col(LINE) != first)).then(
-        pl.format(f"duplicate {label} '{{}}' (first on line {{}})", pl.col(column), first)
+def _normalised(table: CsvTable, name: str) -> CsvTable:
+    """The table with its ids and names cleaned; each id column's text as written is kept
+    (`_raw_<column>`) and quoted for messages with invisible characters spelled out
+    (`_shown_<column>`)."""
+    present = [c for c in CLEANED[name] if c in table.columns]
+    frame = table.frame.with_columns(
+        *(pl.col(c).alias(RAW + c) for c in present), *(clean(pl.col(c)) for c in present)
     )
+    return CsvTable(table.file, frame.with_columns(_shown(frame, c) for c in present))
+
+
+def _shown(frame: pl.DataFrame, column: str) -> pl.Expr:
+    raw = pl.col(RAW + column)
+    differing = frame.filter(raw != pl.col(column))[RAW + column].unique().to_list()
+    quoted = pl.format("'{}'", raw)
+    if differing:  # usually none: spelled out in Python only for those few
+        spelled = raw.replace_strict({r: shown(r) for r in differing}, default=quoted)
+        quoted = pl.when(raw != pl.col(column)).then(spelled).otherwise(quoted)
+    return quoted.alias(SHOWN + column)
+
+
+def _look_alikes(stored: pl.Series) -> dict[str, str]:
+    """Stored ids that cleaning would change (imported before ids were cleaned):
+    cleaned id -> the stored id quoted for messages."""
+    frame = pl.DataFrame({"raw": stored}).with_columns(clean(pl.col("raw")).alias("id"))
+    exact = set(stored.to_list())
+    return {
+        cleaned: shown(raw)
+        for raw, cleaned in frame.filter(pl.col("raw") != pl.col("id")).iter_rows()
+        if cleaned not in exact
+    }
+
+
+def _duplicate(frame: pl.DataFrame, column: str, label: str, source: str) -> list[pl.Expr]:
+    """A repeated id, and two spellings of one id once cleaned (look-alikes).
+
+    `source` is the file's column `column` was cleaned from; rows are in line order.
+    """
+    if RAW + source not in frame.columns:  # no such column: no ids to repeat
+        return []
+    first = pl.col(LINE).min().over(column)
+    raw = pl.col(RAW + source)
+    first_raw = raw.first().over(column)
+    first_shown = pl.col(SHOWN + source).first().over(column)
+    named = pl.col(column) != ""
+    return [
+        pl.when(named & (pl.col(LINE) != first) & (raw == first_raw)).then(
+            pl.format(f"duplicate {label} '{{}}' (first on line {{}})", pl.col(column), first)
+        ),
+        pl.when(named & (raw != first_raw)).then(
+            pl.format(
+                f"{label} {{}} is the same id as {{}} on line {{}} once invisible and "
+                "look-alike characters are removed",
+                pl.col(SHOWN + source), first_shown, first,
+            )
+        ),
+    ]
 
 
 def _unknown(account_ids: pl.Series | None) -> list[pl.Expr]:
@@ -215,6 +281,21 @@ def _unknown(account_ids: pl.Series | None) -> list[pl.Expr]:
             pl.format(
                 "unknown account '{}' (not in the accounts file nor the store)",
                 pl.col("account_id"),
+            )
+        )
+    ]
+
+
+def _stored_look_alike(look_alikes: dict[str, str]) -> list[pl.Expr]:
+    if not look_alikes:
+        return []
+    stored = pl.col("account_id").replace_strict(look_alikes, default=None)
+    return [
+        pl.when(pl.col("account_id").is_in(list(look_alikes))).then(
+            pl.format(
+                "account_id {} is the same id as the stored account {} once invisible and "
+                "look-alike characters are removed",
+                pl.col(SHOWN + "account_id"), stored,
             )
         )
     ]
@@ -250,7 +331,9 @@ def _occurrence(content: pl.Expr) -> pl.Expr:
 # ---- per table -----------------------------------------------------------------
 
 
-def _accounts(table: CsvTable) -> tuple[pl.DataFrame, list[Problem]]:
+def _accounts(
+    table: CsvTable, look_alikes: dict[str, str] | None = None
+) -> tuple[pl.DataFrame, list[Problem]]:
     f = table.frame.with_columns(
         _col(table.frame, "stage").str.to_lowercase().alias("_stage"),
         _col(table.frame, "intent").str.to_lowercase().alias("_intent"),
@@ -260,7 +343,8 @@ def _accounts(table: CsvTable) -> tuple[pl.DataFrame, list[Problem]]:
     checks = [
         _required("account_id"),
         _required("name"),
-        _duplicate("account_id", "account_id"),
+        *_duplicate(f, "account_id", "account_id", "account_id"),
+        *_stored_look_alike(look_alikes or {}),
         pl.when((pl.col("_stage") != "") & ~pl.col("_stage").is_in(STAGES)).then(
             pl.format("stage '{}' must be existing, prospect or future", pl.col("_stage"))
         ),
@@ -301,7 +385,7 @@ def _transactions(
         *_number("amount", allow_empty=False),
         *_number("quantity", allow_empty=True, expr=pl.col("_quantity")),
         *_unknown(account_ids),
-        _duplicate("_id", "transaction_id"),
+        *_duplicate(f, "_id", "transaction_id", "transaction_id"),
     ]
     problems = _problems(table, f, checks)
     if problems:
@@ -359,7 +443,7 @@ def _events(table: CsvTable, account_ids: pl.Series | None) -> tuple[pl.DataFram
             expr=pl.when(satisfaction).then(pl.lit("")).otherwise(pl.col("_value")),
         ),
         *_unknown(account_ids),
-        _duplicate("_id", "event_id"),
+        *_duplicate(f, "_id", "event_id", "event_id"),
     ]
     problems = _problems(table, f, checks)
     if problems:
