@@ -10,7 +10,6 @@ writes in the chat can change one.
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,28 +37,10 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from advisor.errors import AdvisorError
+from advisor.roles import Role, UserError
 
 LANGUAGES = ("en", "ko", "zh")
 MAX_TELEGRAM_ID = 2**53  # Telegram promises ids fit in a double-precision float
-
-
-class UserError(AdvisorError):
-    """A bad role, Telegram id, owner or language, or the user store failed."""
-
-
-class Role(enum.StrEnum):
-    REP = "rep"
-    MANAGER = "manager"
-    TRAINEE = "trainee"
-
-    @classmethod
-    def parse(cls, value: str) -> Role:
-        try:
-            return cls(value.strip().lower())
-        except ValueError:
-            choices = ", ".join(r.value for r in cls)
-            raise UserError(f"unknown role '{value}': choose one of {choices}") from None
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import click
 
 from advisor.cli.common import settings
-from bot import app
 
 
 @click.command("bot")
@@ -25,5 +24,8 @@ from bot import app
 def bot_cmd(ctx: click.Context, webhook_url: str | None, webhook_port: int,
             webhook_secret: str | None) -> None:
     """The Telegram bot (TELEGRAM_BOT_TOKEN; TELEGRAM_API_BASE_URL for a self-hosted Bot API)."""
+    # python-telegram-bot and the advisor load when the bot starts, not for `advisor --help`.
+    from bot import app
+
     app.main(settings(ctx), webhook_url=webhook_url, webhook_port=webhook_port,
              webhook_secret=webhook_secret)

@@ -25,6 +25,8 @@ class AdvisorGroup(click.Group):
 
 
 @click.group(cls=AdvisorGroup)
+@click.version_option(package_name="retention-advisor", prog_name="advisor",
+                      message="%(prog)s %(version)s")
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """Key-account retention advisor."""

@@ -6,16 +6,20 @@ import datetime as dt
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from advisor.accounts.importer import import_files
-from advisor.accounts.portfolio import PortfolioAnalysis, analyse_store
 from advisor.accounts.reasons import check_lang, label, money, percent
-from advisor.accounts.store import AccountStore
 from advisor.cli.common import echo_json, settings
 from advisor.errors import AdvisorError
+
+if TYPE_CHECKING:
+    from advisor.accounts.portfolio import PortfolioAnalysis
+    from advisor.accounts.store import AccountStore
+
+# The store, the importer and the analysis (SQLAlchemy, polars) are imported by the
+# commands that use them, so that `--help` and the other commands start at once.
 
 FILE = click.Path(dir_okay=False, path_type=Path)
 SEVERITY_MARK = {"high": "!!", "medium": "!", "low": "·", "info": "i"}
@@ -26,6 +30,8 @@ class BadOptionError(AdvisorError):
 
 
 def _open_store(ctx: click.Context) -> AccountStore:
+    from advisor.accounts.store import AccountStore
+
     return AccountStore.from_settings(settings(ctx))
 
 
@@ -39,6 +45,8 @@ def _as_of(text: str | None) -> dt.date | None:
 
 
 def _analysis(ctx: click.Context, as_of: str | None) -> PortfolioAnalysis:
+    from advisor.accounts.portfolio import analyse_store
+
     config = settings(ctx).segments
     with _open_store(ctx) as store:
         return analyse_store(store, _as_of(as_of), config)
@@ -89,6 +97,8 @@ def import_command(
     as_json: bool,
 ) -> None:
     """Load CRM/ERP exports into the accounts store, all or nothing."""
+    from advisor.accounts.importer import import_files
+
     with _open_store(ctx) as store:
         result = import_files(store, accounts=accounts, transactions=transactions, events=events)
     counts = result.as_dict()

@@ -6,13 +6,12 @@ from pathlib import Path
 
 import click
 
-from advisor.brief import build_brief
 from advisor.cli.common import echo_json, settings
 from advisor.cli.knowledge_cmds import eval_group
 from advisor.errors import AdvisorError
-from advisor.messages import say
-from advisor.understanding import answer_language
-from advisor.wiring import open_advisor
+
+# The advisor itself (the index, the models, the store) is imported by each
+# command when it runs, so that `--help` starts at once.
 
 LANG = click.Choice(["en", "ko", "zh", "zh-Hant"])
 
@@ -31,6 +30,8 @@ def ask_cmd(
     ctx: click.Context, question: str, account_id: str | None, lang: str | None, as_json: bool
 ) -> None:
     """Next actions, tactics and sources for QUESTION, in the asker's language."""
+    from advisor.wiring import open_advisor
+
     with open_advisor(settings(ctx)) as advisor:
         answer = advisor.ask(question, account_id=account_id, lang=lang)
     if as_json:
@@ -55,6 +56,11 @@ def brief_cmd(
     """A one-screen brief of ACCOUNT_ID for a manager (or of every at-risk account)."""
     if not at_risk and not account_id:
         raise click.UsageError("give an ACCOUNT_ID, or --at-risk")
+    from advisor.brief import build_brief
+    from advisor.messages import say
+    from advisor.understanding import answer_language
+    from advisor.wiring import open_advisor
+
     language, traditional = answer_language("", lang)
     with open_advisor(settings(ctx)) as advisor:
         directory = advisor.accounts
@@ -99,7 +105,9 @@ def demo_cmd(ctx: click.Context) -> None:
     from advisor.accounts.importer import import_files
     from advisor.accounts.sample import sample_dir
     from advisor.accounts.store import AccountStore
+    from advisor.brief import build_brief
     from advisor.knowledge_service import run_ingest
+    from advisor.wiring import open_advisor
 
     cfg = settings(ctx)
     click.echo(f"Using ADVISOR_HOME={cfg.home}")
@@ -134,6 +142,7 @@ def eval_answers_cmd(ctx: click.Context, file: Path, as_json: bool) -> None:
     """Whole answers scored on a question set (shared/eval/ANSWERS.md): language, grounding,
     in-scope questions answered, out-of-scope questions refused."""
     from advisor.answer_eval import evaluate_answers, load_answer_set
+    from advisor.wiring import open_advisor
 
     questions = load_answer_set(file)
     # The set's questions name no account: they are answered from the guidance alone,

@@ -7,16 +7,18 @@ import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
 from advisor.cli.common import echo_json, settings
 from advisor.config import Settings
-from advisor.conversation import Conversation, LocalUser, Reply
-from advisor.conversation_reply import Keyboard
-from advisor.users import Role, User, UserError, UserStore, check_telegram_id
-from advisor.wiring import open_advisor
+from advisor.conversation_reply import Keyboard, Reply
+from advisor.roles import Role, UserError
+
+if TYPE_CHECKING:
+    from advisor.conversation import Conversation
+    from advisor.users import User, UserStore
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +39,7 @@ def users_group() -> None:
 def users_add(ctx: click.Context, telegram_id: str, role: str, owner: str | None) -> None:
     """Let TELEGRAM_ID use the bot as a rep, manager or trainee (or change their role)."""
     cfg = settings(ctx)
-    with UserStore.from_settings(cfg) as store:
+    with _user_store(cfg) as store:
         user = store.add(telegram_id, role, owner)
     click.echo(f"{user.telegram_id}: {_describe(user)}")
     if user.owner and user.owner not in _owners(cfg):
@@ -49,7 +51,7 @@ def users_add(ctx: click.Context, telegram_id: str, role: str, owner: str | None
 @click.pass_context
 def users_list(ctx: click.Context, as_json: bool) -> None:
     """Everyone who may use the bot."""
-    with UserStore.from_settings(settings(ctx)) as store:
+    with _user_store(settings(ctx)) as store:
         users = store.all_users()
         alerts = store.alert_settings()
     if as_json:
@@ -70,7 +72,7 @@ def users_list(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def users_remove(ctx: click.Context, telegram_id: str) -> None:
     """Take TELEGRAM_ID's access away."""
-    with UserStore.from_settings(settings(ctx)) as store:
+    with _user_store(settings(ctx)) as store:
         if not store.remove(telegram_id):
             raise UserError(f"no user {telegram_id}")
     click.echo(f"{telegram_id}: removed")
@@ -82,9 +84,16 @@ def users_remove(ctx: click.Context, telegram_id: str) -> None:
 @click.pass_context
 def users_alerts(ctx: click.Context, telegram_id: str, state: str) -> None:
     """Daily risk alerts (reps) and the weekly digest (managers) on or off for TELEGRAM_ID."""
-    with UserStore.from_settings(settings(ctx)) as store:
+    with _user_store(settings(ctx)) as store:
         store.set_alerts(telegram_id, state == "on")
     click.echo(f"{telegram_id}: alerts {state}")
+
+
+def _user_store(cfg: Settings) -> UserStore:
+    # The database layer is loaded by the commands that use it, not by `--help`.
+    from advisor.users import UserStore
+
+    return UserStore.from_settings(cfg)
 
 
 def _describe(user: User) -> str:
@@ -126,7 +135,11 @@ def chat_cmd(ctx: click.Context, as_id: str | None, role: str | None, owner: str
 def _conversation(
     cfg: Settings, as_id: str | None, role: str | None, owner: str | None
 ) -> Iterator[tuple[Conversation, int]]:
-    with open_advisor(cfg) as advisor, UserStore.from_settings(cfg) as store:
+    from advisor.conversation import Conversation, LocalUser
+    from advisor.users import User, check_telegram_id
+    from advisor.wiring import open_advisor
+
+    with open_advisor(cfg) as advisor, _user_store(cfg) as store:
         users: UserStore | LocalUser = store
         if as_id:
             user_id = check_telegram_id(as_id)

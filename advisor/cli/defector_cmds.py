@@ -7,13 +7,8 @@ from pathlib import Path
 
 import click
 
-from advisor.accounts.portfolio import analyse_store
-from advisor.accounts.store import AccountStore
 from advisor.cli.common import echo_json, settings
-from advisor.defector_text import STUDY_CARD, report_text
-from advisor.defectors import defector_report
 from advisor.errors import AdvisorError
-from knowledge.cards import load_cards
 
 
 class BadDateError(AdvisorError):
@@ -35,6 +30,13 @@ def defectors_cmd(
         since_date = dt.date.fromisoformat(since) if since else None
     except ValueError:
         raise BadDateError(f"--since '{since}' is not a date (YYYY-MM-DD)") from None
+    # The analysis (SQLAlchemy, polars) is loaded when the command runs, not by `--help`.
+    from advisor.accounts.portfolio import analyse_store
+    from advisor.accounts.store import AccountStore
+    from advisor.defector_text import STUDY_CARD, report_text
+    from advisor.defectors import defector_report
+    from knowledge.cards import load_cards
+
     cfg = settings(ctx)
     with AccountStore.from_settings(cfg) as store:
         analysis = analyse_store(store, config=cfg.segments)

@@ -7,11 +7,9 @@ from pathlib import Path
 import click
 
 from advisor.cli.common import echo_json, settings
-from advisor.knowledge_service import open_retriever, run_ingest
-from knowledge.cards import check_cards, load_cards
-from knowledge.evaluation import evaluate, load_questions
-from knowledge.pipeline import bundled_source_texts
-from knowledge.retrieval import Filters
+
+# The knowledge layer (the index, the models, LangChain) is imported by each
+# command when it runs, so that `--help` starts at once.
 
 
 @click.command("ingest")
@@ -30,6 +28,8 @@ def ingest_cmd(
     PATHS may name .txt, .md, .pdf and .docx files or folders holding them;
     they are remembered, so later runs notice changed or deleted files.
     """
+    from advisor.knowledge_service import run_ingest
+
     report = run_ingest(settings(ctx), list(paths), rebuild=rebuild, forget=list(forget))
     for problem in report.skipped:
         click.echo(f"skipped: {problem}", err=True)
@@ -56,6 +56,9 @@ def search_cmd(
     segment: str | None, as_json: bool,
 ) -> None:
     """The source passages that answer QUESTION (English, Korean or Chinese)."""
+    from advisor.knowledge_service import open_retriever
+    from knowledge.retrieval import Filters
+
     retriever = open_retriever(settings(ctx))
     hits = retriever.search(question, k, Filters(source, language, segment))
     if as_json:
@@ -79,6 +82,9 @@ def eval_group() -> None:
 @click.pass_context
 def eval_retrieval_cmd(ctx: click.Context, file: Path, k: int, as_json: bool) -> None:
     """Recall@k of search on a question set (one JSON object a line: id, lang, question, gold)."""
+    from advisor.knowledge_service import open_retriever
+    from knowledge.evaluation import evaluate, load_questions
+
     retriever = open_retriever(settings(ctx))
     result = evaluate(load_questions(file), lambda q, n: retriever.search(q, n), k)
     if as_json:
@@ -102,6 +108,9 @@ def knowledge_group() -> None:
 @knowledge_group.command("check")
 def knowledge_check_cmd() -> None:
     """Validate every card: languages, anchors, tags, ids."""
+    from knowledge.cards import check_cards, load_cards
+    from knowledge.pipeline import bundled_source_texts
+
     cards = load_cards()
     problems = check_cards(cards, bundled_source_texts())
     for problem in problems:

@@ -4,16 +4,26 @@ weekly picture, and what the guidance is missing."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
-from advisor.cli.bot_cmds import EXIT_WORDS, _conversation, _log_to_file, pressed, render
+from advisor.cli.bot_cmds import (
+    EXIT_WORDS,
+    _conversation,
+    _log_to_file,
+    _user_store,
+    pressed,
+    render,
+)
 from advisor.cli.common import echo_json, settings
-from advisor.conversation import Conversation
+from advisor.config import Settings
 from advisor.conversation_reply import Keyboard, Reply
 from advisor.errors import AdvisorError
-from advisor.users import Role, UserStore
+from advisor.roles import Role
+
+if TYPE_CHECKING:
+    from advisor.conversation import Conversation
 
 
 @click.command("quiz")
@@ -86,11 +96,11 @@ def _asks(reply: Reply) -> bool:
     return any(b.data.startswith("qa:") for row in reply.buttons for b in row)
 
 
-def _report(cfg: object, as_json: bool) -> None:
+def _report(cfg: Settings, as_json: bool) -> None:
     from advisor.quiz import QuizService
     from advisor.quiz.bank import CardDeck
 
-    with UserStore.from_settings(cfg) as users:  # type: ignore[arg-type]
+    with _user_store(cfg) as users:
         # Progress needs the cards and their topics only: no index to open.
         quiz = QuizService.over(users.engine, CardDeck())
         summaries = quiz.summaries(users.all_users())
@@ -130,7 +140,7 @@ def digest_cmd(ctx: click.Context, owner: str | None, lang: str, as_json: bool) 
 
     cfg = settings(ctx)
     config = AlertConfig.from_env()
-    with AccountStore.from_settings(cfg) as accounts, UserStore.from_settings(cfg) as users:
+    with AccountStore.from_settings(cfg) as accounts, _user_store(cfg) as users:
         if not accounts.counts().get("accounts", 0):
             raise AdvisorError("no account data yet: advisor import --accounts F "
                                "--transactions F --events F")
@@ -163,7 +173,7 @@ def gaps_cmd(ctx: click.Context, since: str | None, as_json: bool) -> None:
             raise click.BadParameter(f"'{since}' is not a date (YYYY-MM-DD)",
                                      param_hint="--since") from None
     cfg = settings(ctx)
-    with UserStore.from_settings(cfg) as users:
+    with _user_store(cfg) as users:
         feedback = users.all_feedback()
     groups = gap_report(gap_entries(gap_log(cfg).entries(), feedback, day))
     if as_json:

@@ -8,7 +8,6 @@ from contextlib import contextmanager
 import pytest
 from click.testing import CliRunner
 
-import advisor.cli.bot_cmds as bot_cmds
 from advisor.cli import main
 from advisor.users import UserStore
 
@@ -23,7 +22,7 @@ def chat(advisor_home, advisor, monkeypatch):
     def test_advisor(settings, **_kwargs):
         yield advisor
 
-    monkeypatch.setattr(bot_cmds, "open_advisor", test_advisor)
+    monkeypatch.setattr("advisor.wiring.open_advisor", test_advisor)
 
     def run(args: list[str], lines: list[str]):
         return CliRunner().invoke(main, ["chat", *args], input="\n".join(lines) + "\n")

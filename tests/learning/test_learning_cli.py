@@ -8,7 +8,6 @@ from contextlib import contextmanager
 import pytest
 from click.testing import CliRunner
 
-import advisor.cli.bot_cmds as bot_cmds
 from advisor.cli import main
 from advisor.users import UserStore
 
@@ -22,7 +21,7 @@ def cli(advisor_home, knowledge_base, sample_directory, monkeypatch):
     def test_advisor(settings, **_kwargs):
         yield Advisor(knowledge_base, sample_directory)
 
-    monkeypatch.setattr(bot_cmds, "open_advisor", test_advisor)
+    monkeypatch.setattr("advisor.wiring.open_advisor", test_advisor)
 
     def run(args: list[str], lines: list[str] = ()):
         return CliRunner().invoke(main, args, input="\n".join(lines) + "\n")
