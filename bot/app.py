@@ -18,7 +18,7 @@ import re
 import secrets
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
 
@@ -49,6 +49,8 @@ from bot.handlers import (
 )
 from bot.jobs import ALERTS, schedule
 from bot.ordering import ChatOrderedProcessor
+from bot.outbox import DELIVERY, JOB_NAME, OUTBOX, outbox_job
+from bot.sending import Delivery, rate_limiter
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,7 @@ POLL_TIMEOUT = 10  # seconds a getUpdates long poll may wait for news
 MAX_CONCURRENT_UPDATES = 8  # chats served side by side; one update at a time per chat
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as a secret token
+_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")  # the bot's id, a colon, its secret
 SERVICES = "open_services"
 ALERT_FACTORY = "open_alerts"
 ALERT_CONFIG = "alert_config"
@@ -82,6 +85,7 @@ class BotConfig:
     webhook_port: int = DEFAULT_WEBHOOK_PORT
     webhook_listen: str = "0.0.0.0"
     webhook_secret: str | None = None
+    delivery: Delivery = field(default_factory=Delivery)  # retries, backoff, the outbox
 
     @classmethod
     def from_env(
@@ -96,6 +100,8 @@ class BotConfig:
         token = (env.get(ENV_TOKEN) or "").strip()
         if not token:
             raise BotError(f"{ENV_TOKEN} is not set: create a bot with @BotFather and export its token")
+        if not _TOKEN.match(token):
+            raise BotError(f"{ENV_TOKEN} is not a bot token: @BotFather gives one like 123456789:AAH…")
         base = (env.get(ENV_API_BASE_URL) or "").strip() or None
         if base is not None and urlparse(base).scheme not in ("http", "https"):
             raise BotError(f"{ENV_API_BASE_URL} must be an http(s) URL, not '{base}'")
@@ -150,6 +156,7 @@ def build_application(
         Application.builder()
         .token(config.token)
         .concurrent_updates(ChatOrderedProcessor(MAX_CONCURRENT_UPDATES))
+        .rate_limiter(rate_limiter(config.delivery))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
@@ -158,6 +165,7 @@ def build_application(
         builder = builder.base_url(base_url).base_file_url(base_file_url)
     application = builder.build()
     application.bot_data[SERVICES] = services
+    application.bot_data[DELIVERY] = config.delivery
     application.bot_data[ALERT_FACTORY] = alerts
     application.bot_data[ALERT_CONFIG] = alert_config or AlertConfig()
     register_handlers(application)
@@ -185,9 +193,24 @@ async def _post_init(application: Application) -> None:
     # Opening the index and the stores reads files: keep it off the event loop.
     conversation = await asyncio.to_thread(stack.enter_context, factory())
     application.bot_data[CONVERSATION] = conversation
+    _start_outbox(application, conversation)
     await _start_alerts(application, stack, conversation)
     await _set_command_menu(application)
     log.info("bot @%s is ready", application.bot.username)
+
+
+def _start_outbox(application: Application, conversation: Conversation) -> None:
+    """Replies that could not be delivered go out from the outbox job."""
+    outbox = getattr(conversation, "outbox", None)
+    if outbox is None:
+        return
+    application.bot_data[OUTBOX] = outbox
+    if application.job_queue is None:
+        log.warning("undelivered replies wait for the next message to their chat: the job "
+                    "queue needs pip install 'python-telegram-bot[job-queue]'")
+        return
+    every = application.bot_data[DELIVERY].outbox_every
+    application.job_queue.run_repeating(outbox_job, interval=every, first=every, name=JOB_NAME)
 
 
 async def _start_alerts(application: Application, stack: ExitStack,
@@ -221,6 +244,7 @@ async def _post_shutdown(application: Application) -> None:
     stack: ExitStack | None = application.bot_data.pop(_STACK, None)
     application.bot_data.pop(CONVERSATION, None)
     application.bot_data.pop(ALERTS, None)
+    application.bot_data.pop(OUTBOX, None)
     if stack is not None:
         await asyncio.to_thread(stack.close)
         log.info("bot stopped")
@@ -273,11 +297,13 @@ def run_application(
             if importlib.util.find_spec("tornado") is None:
                 raise BotError("webhook mode needs python-telegram-bot's webhooks extra: "
                                "pip install 'python-telegram-bot[webhooks]'")
-            application.run_webhook(
-                listen=config.webhook_listen, port=config.webhook_port,
-                url_path=urlparse(config.webhook_url).path.lstrip("/"),
-                webhook_url=config.webhook_url, secret_token=config.webhook_secret,
-                allowed_updates=ALLOWED_UPDATES, **signals,
+            from bot.webhook import serve_webhook
+
+            serve_webhook(
+                application, listen=config.webhook_listen, port=config.webhook_port,
+                path=urlparse(config.webhook_url).path, webhook_url=config.webhook_url,
+                secret=config.webhook_secret, allowed_updates=ALLOWED_UPDATES,
+                handle_signals=handle_signals,
             )
         else:
             application.run_polling(

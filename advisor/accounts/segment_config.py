@@ -48,12 +48,18 @@ class SegmentConfig:
             raw = env.get(f"ADVISOR_SEGMENT_{f.name.upper()}")
             if raw in (None, ""):
                 continue
+            name = f"ADVISOR_SEGMENT_{f.name.upper()}"
+            whole = f.type in (int, "int")
             try:
-                values[f.name] = int(raw) if f.type in (int, "int") else float(raw)
+                values[f.name] = int(raw) if whole else float(raw)
+                cls(**{f.name: values[f.name]})  # its own bounds, named by its variable
             except ValueError:
-                raise ConfigError(
-                    f"ADVISOR_SEGMENT_{f.name.upper()}={raw!r} is not a number"
-                ) from None
+                kind = "a whole number" if whole else "a number"
+                raise ConfigError(f"{name}={raw!r} is not {kind}") from None
+            except ConfigError as exc:
+                raise ConfigError(f"{name}={raw!r}: {exc}") from None
+            if not math.isfinite(values[f.name]):
+                raise ConfigError(f"{name}={raw!r} is not a finite number")
         return cls(**values)
 
     @property
