@@ -20,6 +20,8 @@ from pathlib import Path
 
 import polars as pl
 
+from advisor.accounts.normalise import clean_text
+
 LINE = "_line"
 
 
@@ -83,7 +85,35 @@ def read_table(path: Path, file: str | None = None) -> CsvTable:
             raw = pl.read_csv(path, infer_schema=False, encoding="utf8", truncate_ragged_lines=True)
         except pl.exceptions.PolarsError as again:
             raise CsvUnreadable([_unreadable(file, again)]) from None
+    repeated = _repeated_columns(path, file, raw.columns)
+    if repeated:
+        raise CsvUnreadable(repeated)
     return CsvTable(file, _with_lines(raw))
+
+
+def _repeated_columns(path: Path, file: str, parsed: list[str]) -> list[Problem]:
+    """A header naming one column twice (compared as the importer reads names): which of
+    the two would be meant is a guess, so it is an error.
+
+    The names come from the standard CSV reader: polars renames a repeated one
+    (`amount_duplicated_0`). Empty names (a spreadsheet's stray commas) are not names.
+    """
+    try:
+        with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+            names = next(csv.reader(handle), parsed)
+    except (OSError, csv.Error):
+        names = parsed
+    fields: dict[str, list[int]] = {}
+    for position, name in enumerate(names, start=1):
+        if _normalise(name):
+            fields.setdefault(_normalise(name), []).append(position)
+    problems = []
+    for name, positions in fields.items():
+        if len(positions) > 1:
+            times = "twice" if len(positions) == 2 else f"{len(positions)} times"
+            where = ", ".join(map(str, positions[:-1])) + f" and {positions[-1]}"
+            problems.append(Problem(file, 1, f"the header names '{name}' {times} (fields {where})"))
+    return problems
 
 
 def _with_lines(raw: pl.DataFrame) -> pl.DataFrame:
@@ -123,7 +153,8 @@ def _with_lines(raw: pl.DataFrame) -> pl.DataFrame:
 
 
 def _normalise(name: str) -> str:
-    return name.replace("\ufeff", "").strip().lower()
+    """A header name as matched: NFKC, no invisible characters, single spaces, lower case."""
+    return clean_text(name).lower()
 
 
 def _diagnose(path: Path, file: str, exc: Exception) -> list[Problem]:

@@ -63,6 +63,11 @@ CLEANED = {
     "transactions": ("account_id", "transaction_id"),
     "events": ("account_id", "event_id"),
 }
+# The largest number an import takes. Amounts are keyed in cents and quantities in
+# thousandths as 64-bit integers, and a double holds whole numbers exactly only up
+# to 2**53 (about 9.007e15): 1e13 keeps every key exact with room to spare, and is
+# far beyond any single order, debt or forecast.
+MAX_NUMBER = 1e13
 RAW, SHOWN = "_raw_", "_shown_"  # a cleaned column's text as written, and quoted for messages
 
 
@@ -180,19 +185,22 @@ def _required(name: str) -> pl.Expr:
 
 
 def _number(name: str, *, allow_empty: bool, expr: pl.Expr | None = None) -> list[pl.Expr]:
-    """Reasons for a text column that must hold a finite, non-negative number."""
+    """Reasons for a text column that must hold a non-negative number of at most MAX_NUMBER.
+
+    A written infinity is not a number; digits too many for a double (`1e400`) are a
+    number too large.
+    """
     text = expr if expr is not None else pl.col(name)
     value = text.cast(pl.Float64, strict=False)
     present = text != ""
+    written_infinity = text.str.to_lowercase().str.contains("inf", literal=True)
+    not_number = value.is_null() | value.is_nan() | (value.is_infinite() & written_infinity)
+    number = present & ~not_number
     checks = [
-        pl.when(present & (value.is_null() | value.is_nan())).then(
-            pl.format(f"{name} '{{}}' is not a number", text)
-        ),
-        pl.when(present & value.is_infinite()).then(
-            pl.format(f"{name} '{{}}' is not a number", text)
-        ),
-        pl.when(present & value.is_finite() & (value < 0)).then(
-            pl.format(f"{name} {{}} is negative", text)
+        pl.when(present & not_number).then(pl.format(f"{name} '{{}}' is not a number", text)),
+        pl.when(number & (value < 0)).then(pl.format(f"{name} {{}} is negative", text)),
+        pl.when(number & (value > MAX_NUMBER)).then(
+            pl.format(f"{name} {{}} is too large (at most {MAX_NUMBER:,.0f})", text)
         ),
     ]
     if not allow_empty:
