@@ -29,6 +29,7 @@ from advisor.conversation_buttons import BRIEF_PREFIX, Buttons
 from advisor.conversation_quiz import QUIZ_ACTIONS, QuizChat
 from advisor.conversation_reply import Button, Reply, TextFormat, paragraphs
 from advisor.conversation_state import AnswerCache, Contexts, RateLimiter
+from advisor.conversation_store import AnswerStore, ContextStore, ReplyOutbox
 from advisor.conversation_text import Lang, from_locale, from_tag, from_text, text
 from advisor.conversation_views import (
     AT_RISK_SHOWN,
@@ -75,19 +76,29 @@ class Conversation:
     advisor: AdvisorLike
     users: Users
     chart_dir: Path
-    clock: Callable[[], float] = time.monotonic
+    # A wall clock: contexts and cached answers in the database are shared between processes.
+    clock: Callable[[], float] = time.time
     context_ttl: float = 30 * 60
     rate_capacity: float = 10
     rate_per_second: float = 0.5
     quiz: QuizService | None = None  # None: built on first /quiz over the user store's database
     limiter: RateLimiter = field(init=False)
-    contexts: Contexts = field(init=False)
-    answers: AnswerCache[Answer] = field(init=False)
+    contexts: Contexts | ContextStore = field(init=False)
+    answers: AnswerCache[Answer] | AnswerStore = field(init=False)
+    outbox: ReplyOutbox | None = field(init=False)  # replies the edge could not deliver yet
 
     def __post_init__(self) -> None:
         self.limiter = RateLimiter(self.clock, self.rate_capacity, self.rate_per_second)
-        self.contexts = Contexts(self.clock, self.context_ttl)
-        self.answers = AnswerCache()
+        engine = getattr(self.users, "engine", None)
+        if engine is not None:
+            # In the user store's database: any process serving this bot sees them.
+            self.contexts = ContextStore(engine, self.clock, self.context_ttl)
+            self.answers = AnswerStore(engine, self.clock, self.context_ttl)
+            self.outbox = ReplyOutbox(engine)
+        else:
+            self.contexts = Contexts(self.clock, self.context_ttl)
+            self.answers = AnswerCache()
+            self.outbox = None
         self.buttons = Buttons(self.advisor, self.users, self.answers)
         self.quizzes = QuizChat(self.users, self.advisor, self.quiz)
         self._charts: dict[str, tuple[Any, Path]] = {}  # language -> (analysis drawn, file)

@@ -15,6 +15,7 @@ from advisor.composer import Answer, situation_label
 from advisor.conversation_access import AdvisorLike, Asker, Users
 from advisor.conversation_reply import Reply
 from advisor.conversation_state import AnswerCache
+from advisor.conversation_store import AnswerStore
 from advisor.conversation_text import Lang, from_tag, text
 from advisor.conversation_views import (
     answer_buttons,
@@ -36,7 +37,7 @@ BRIEF_PREFIX = "/brief "  # the question recorded for a brief
 class Buttons:
     advisor: AdvisorLike
     users: Users
-    answers: AnswerCache[Answer]
+    answers: AnswerCache[Answer] | AnswerStore
 
     def press(self, a: Asker, data: str) -> Reply:
         action, _, ref = data.partition(":")
@@ -71,9 +72,11 @@ class Buttons:
 
     def answer_of(self, a: Asker, exchange: Exchange) -> Answer | None:
         """The answer behind a button: from the cache, or asked again within today's scope."""
-        # A cached answer's sources and tactics are guidance, not account data.
+        # A cached answer's sources and tactics are guidance, not account data; still, the
+        # cache outlives a restart, so an answer about an account the asker may no longer
+        # see is not served from it (asked again below, it is not found either).
         cached = self.answers.get(exchange.id)
-        if cached is not None:
+        if cached is not None and self._still_visible(a, exchange.account_id):
             return cached
         lang = from_tag(exchange.language) or a.lang
         try:
@@ -91,6 +94,17 @@ class Buttons:
             return None
         self.answers.put(exchange.id, answer)
         return answer
+
+    def _still_visible(self, a: Asker, account_id: str | None) -> bool:
+        if account_id is None:
+            return True
+        if not a.scope.accounts_allowed or self.advisor.accounts is None:
+            return False
+        try:
+            self.advisor.resolve(account_id, a.scope)
+        except AccountNotFoundError:
+            return False
+        return True
 
     def _tactics(self, answer: Answer, lang: Lang) -> tuple[str, ...]:
         if answer.tactics:
