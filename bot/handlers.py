@@ -14,7 +14,8 @@ from telegram.ext import ContextTypes
 
 from advisor.conversation import Conversation, Reply, apology_for
 from bot.formatting import keyboard
-from bot.sending import send_reply, typing, with_flood_retry
+from bot.outbox import deliver, delivery_of
+from bot.sending import send_reply, typing, with_retry
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ async def _respond(
     conversation = _conversation(context)
     async with typing(context.bot, chat.id):
         reply = await asyncio.to_thread(call, conversation)
-    await send_reply(context.bot, chat.id, reply)
+    await deliver(context, chat.id, reply)
 
 
 def _who(update: Update) -> tuple[int, str | None]:
@@ -88,24 +89,25 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user_id, locale = query.from_user.id, query.from_user.language_code
     data = query.data or ""
     conversation = _conversation(context)
+    delivery = delivery_of(context)
     reply = await asyncio.to_thread(conversation.button, user_id, data, locale)
     # Always answer the query, or the button keeps spinning on the user's screen.
     try:
-        await with_flood_retry(lambda: query.answer(reply.notice or None))
-    except BadRequest as exc:  # "query is too old": the reply below still matters
+        await with_retry(lambda: query.answer(reply.notice or None), delivery)
+    except TelegramError as exc:  # "query is too old": the reply below still matters
         log.info("callback query not answered: %s", exc)
     if reply.keyboard is not None and query.message is not None:
         # No buttons left: the parameter is left out, which is how the Bot API removes an
         # inline keyboard (an empty markup object is not a valid keyboard).
         markup = keyboard(reply.keyboard)
         try:
-            await with_flood_retry(lambda: query.edit_message_reply_markup(markup))
+            await with_retry(lambda: query.edit_message_reply_markup(markup), delivery)
         except BadRequest as exc:  # e.g. "message is not modified" after a double tap
             log.debug("keyboard not changed: %s", exc)
     if reply.parts or reply.photo:
         chat = update.effective_chat
         if chat is not None:
-            await send_reply(context.bot, chat.id, reply)
+            await deliver(context, chat.id, reply)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -122,6 +124,6 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         with contextlib.suppress(TelegramError):
             await update.callback_query.answer()
     try:
-        await send_reply(context.bot, update.effective_chat.id, apology)
+        await send_reply(context.bot, update.effective_chat.id, apology, delivery_of(context))
     except TelegramError as exc:
         log.error("could not send the apology either: %s", exc)

@@ -20,6 +20,7 @@ from telegram.ext import ContextTypes, JobQueue
 from advisor.alerts import AlertConfig
 from advisor.alerts_service import AlertService
 from advisor.conversation_reply import Reply, paragraphs
+from bot.outbox import delivery_of
 from bot.sending import send_reply
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,8 @@ async def deliver(context: ContextTypes.DEFAULT_TYPE) -> int:
     sent = 0
     for message in await asyncio.to_thread(service.due):
         try:
-            await send_reply(context.bot, message.telegram_id, Reply(paragraphs(message.text)))
+            await send_reply(context.bot, message.telegram_id, Reply(paragraphs(message.text)),
+                             delivery_of(context))
         except (Forbidden, BadRequest) as exc:
             # The user blocked the bot or never opened a chat with it: retrying won't help.
             log.warning("alert %d to %d dropped: %s", message.id, message.telegram_id, exc)

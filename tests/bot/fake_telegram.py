@@ -6,7 +6,9 @@ offset and timeout, from a queue of scripted updates), sendMessage, sendPhoto,
 sendChatAction, answerCallbackQuery, editMessageText, editMessageReplyMarkup,
 setWebhook, deleteWebhook, setMyCommands. Every call is recorded. Like
 Telegram, it rejects HTML it cannot parse and messages over 4,096 characters;
-failures can be scripted (HTTP 429 with `retry_after`, HTTP 400).
+failures can be scripted per method call: any HTTP status (429 with `retry_after`,
+400 "message is too long", 500, 502) or a dropped connection (`DROP`), once or
+several times in a row.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ BOT_USER = {
 }
 JSON_FIELDS = {"reply_markup", "link_preview_options", "allowed_updates", "commands", "entities",
                "scope"}
+DROP = 0  # the "status" of a failure that closes the connection without an answer
 HOLD_CAP = 1.0  # seconds an empty getUpdates is held at most, whatever its timeout
 ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
                 "tg-spoiler", "span", "blockquote", "tg-emoji"}
@@ -59,7 +62,7 @@ class Failure:
     method: str
     status: int
     description: str
-    retry_after: int | None = None
+    retry_after: float | None = None
     when: Callable[[dict[str, Any]], bool] | None = None
 
 
@@ -188,11 +191,15 @@ class FakeTelegram:
         with self._lock:
             self._updates.extend(updates)
 
-    def fail_next(self, method: str, status: int, description: str, *,
-                  retry_after: int | None = None,
-                  when: Callable[[dict[str, Any]], bool] | None = None) -> None:
+    def fail_next(self, method: str, status: int, description: str = "", *,
+                  retry_after: float | None = None,
+                  when: Callable[[dict[str, Any]], bool] | None = None, times: int = 1) -> None:
+        """The next `times` matching calls of `method` fail: with HTTP `status` and the
+        description (and `retry_after`, in seconds, for a 429), or with `status=DROP`
+        by closing the connection unanswered."""
         with self._lock:
-            self._failures.append(Failure(method, status, description, retry_after, when))
+            self._failures.extend(Failure(method, status, description, retry_after, when)
+                                  for _ in range(times))
 
     @property
     def pending(self) -> int:
@@ -273,6 +280,10 @@ class FakeTelegram:
         if failure is not None:
             call.status = failure.status
             self.calls.append(call)
+            if failure.status == DROP:
+                assert request.transport is not None
+                request.transport.abort()  # the client sees the connection go
+                return web.Response(status=500)
             extra = {"retry_after": failure.retry_after} if failure.retry_after else None
             return _error(failure.status, failure.description, extra)
         handler = getattr(self, f"_m_{method}", None)

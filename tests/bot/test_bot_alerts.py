@@ -144,10 +144,10 @@ class AlertingBot(RunningBot):
 def test_the_bot_schedules_the_jobs_when_it_starts(conversation, service, bot_env) -> None:
     bot = AlertingBot(conversation, service).start(bot_env)
     try:
-        bot_env.wait_for(lambda: len(bot.application.job_queue.jobs()) == 3,
+        bot_env.wait_for(lambda: len(bot.application.job_queue.jobs()) == 4,
                          what="the jobs to be scheduled")
         found = {job.name: job for job in bot.application.job_queue.jobs()}
-        assert set(found) == set(jobs.JOB_NAMES)
+        assert set(found) == {*jobs.JOB_NAMES, "reply-outbox"}
         daily = found["daily-alerts"].next_t.astimezone(SEOUL.tz)
         assert (daily.hour, daily.minute) == (8, 30)
         assert found["weekly-digest"].next_t.astimezone(SEOUL.tz).weekday() == 0  # Monday
