@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from advisor.accounts.reasons import money
+from advisor.accounts.reasons import money, percent
 from advisor.defectors import LOOKBACK_DAYS, Defector, DefectorReport
 from advisor.messages import Catalogue
 
@@ -14,10 +14,11 @@ word = Catalogue("defectors").say
 
 def _line(d: Defector, lang: str) -> str:
     causes = ", ".join(word(f"cause.{c}", lang) for c in d.causes)
+    why = word(f"signal.{d.signal}", lang, ratio=percent(d.change)) if d.signal else "—"
     return "- " + word(
         "defector_line", lang, account_id=d.account_id, name=d.name, owner=d.owner or "—",
-        segment=d.segment_before, date=d.date.isoformat(), revenue=money(d.revenue, lang),
-        causes=causes,
+        segment=d.segment_before, date=d.date.isoformat(), why=why,
+        revenue=money(d.revenue, lang), causes=causes,
     )
 
 

@@ -4,13 +4,21 @@ Source 003 treats every lost customer like an aircraft's black box: study the
 defectors, count the *partial* defectors (still buying, but less — MicroScan),
 and run a six-step defector study. This module finds them in the data:
 
-- full defectors: accounts marked `lost`, or silent far longer than their own
-  usual gap between purchases (the `lapsed` risk signal);
+- full defectors: accounts marked `lost`; silent far longer than their own
+  usual gap between purchases (the `lapsed` risk signal); or whose buying
+  collapsed, the last quarter under a tenth of their earlier quarterly average
+  (a token order is not a customer kept, and a buyer with long gaps between
+  orders can stop without being `lapsed` yet);
 - partial defectors: still buying, but the last quarter fell well below their
-  own earlier volume (the `partial_defection` risk signal);
+  own earlier volume: the `partial_defection` signal (under 80%, bought in two
+  of the last three months) or the `sharp_decline` signal (under half, however
+  few the orders);
 
-then the defection rate by the segment each held a quarter earlier, the events
-that preceded each loss (complaints, overdue payments, competitor offers,
+so no account whose last quarter fell by more than 90% escapes the study: the
+collapse is read from the metrics themselves, not from the risk signals, which
+stay silent on a quarter without purchases and on an off-season dip. Then come
+the defection rate by the segment each held a quarter earlier, the events that
+preceded each loss (complaints, overdue payments, competitor offers,
 satisfaction drops) and the most frequent causes. Pure functions: the analysis
 and the events table in, a report out.
 """
@@ -29,6 +37,12 @@ from advisor.accounts.portfolio import PortfolioAnalysis
 from advisor.accounts.segmentation import SEGMENTS
 
 FULL, PARTIAL = "full", "partial"
+# What made an account a defector, strongest first.
+LOST, LAPSED, COLLAPSED = "lost", "lapsed", "collapsed"
+PARTIAL_SIGNALS = ("partial_defection", "sharp_decline")
+# A last quarter under this share of the earlier quarterly average: the account is gone.
+COLLAPSE_RATIO = 0.1
+QUARTER_DAYS = 91
 # How far back an event counts as having preceded a defection.
 LOOKBACK_DAYS = 180
 LOW_SATISFACTION = 2
@@ -56,6 +70,8 @@ class Defector:
     revenue: float  # window revenue before/at the defection
     lost_revenue: float  # revenue the account no longer brings, per quarter
     events: tuple[PrecedingEvent, ...]
+    signal: str = ""  # lost | lapsed | collapsed | partial_defection | sharp_decline
+    change: float | None = None  # the last quarter against the earlier average (0.03 = 3%)
 
     @property
     def causes(self) -> tuple[str, ...]:
@@ -68,6 +84,8 @@ class Defector:
             "name": self.name,
             "owner": self.owner,
             "kind": self.kind,
+            "signal": self.signal,
+            "last_quarter_ratio": round(self.change, 4) if self.change is not None else None,
             "date": self.date.isoformat(),
             "segment_before": self.segment_before,
             "revenue": round(self.revenue, 2),
@@ -158,14 +176,37 @@ def preceding_events(
     return tuple(found)
 
 
-def _defection(row: Mapping[str, Any], codes: Mapping[str, Any], as_of: dt.date) -> tuple[str, dt.date] | None:
+@dataclass(frozen=True)
+class _Found:
+    kind: str
+    signal: str
+    date: dt.date  # when it left or began to slip
+    until: dt.date  # the end of the window of events that explain it
+
+
+def collapsed(row: Mapping[str, Any]) -> bool:
+    """The last quarter under COLLAPSE_RATIO of the earlier quarterly average (none at all
+    included); an account with no earlier volume to compare has not collapsed."""
+    trend = row.get("trend_ratio")
+    return trend is not None and trend < COLLAPSE_RATIO
+
+
+def _defection(row: Mapping[str, Any], codes: Mapping[str, Any], as_of: dt.date) -> _Found | None:
+    # The slide shows over the last quarter: date it from the quarter's start.
+    quarter_start = as_of - dt.timedelta(days=QUARTER_DAYS)
+    last = row.get("last_purchase") or as_of
     if "lost" in codes:
-        return FULL, codes["lost"].params["date"]
+        date = codes["lost"].params["date"]
+        return _Found(FULL, LOST, date, date)
     if "lapsed" in codes:
-        return FULL, row["last_purchase"] or as_of
-    if "partial_defection" in codes:
-        # The slide shows over the last quarter: date it from the quarter's start.
-        return PARTIAL, as_of - dt.timedelta(days=91)
+        return _Found(FULL, LAPSED, last, last)
+    if collapsed(row):
+        # Gone since its last purchase before the quarter, or since the quarter began when
+        # a token order came in it; what happened during the collapse explains it too.
+        return _Found(FULL, COLLAPSED, min(last, quarter_start), as_of)
+    for signal in PARTIAL_SIGNALS:
+        if signal in codes:
+            return _Found(PARTIAL, signal, quarter_start, as_of)
     return None
 
 
@@ -186,8 +227,7 @@ def defector_report(
         found = _defection(row, codes, as_of)
         if found is None:
             continue
-        kind, date = found
-        if since and date < since:
+        if since and found.date < since:
             continue
         earlier = row.get("earlier_avg") or 0.0
         last_q = row.get("last_q") or 0.0
@@ -196,13 +236,14 @@ def defector_report(
                 account_id=row["account_id"],
                 name=row["name"],
                 owner=row.get("owner"),
-                kind=kind,
-                date=date,
+                kind=found.kind,
+                date=found.date,
                 segment_before=before.get(row["account_id"]) or row["segment"],
                 revenue=row.get("revenue") or 0.0,
                 lost_revenue=max(earlier - last_q, 0.0),
-                events=preceding_events(events, row["account_id"], date if kind == FULL else as_of,
-                                        lookback_days),
+                events=preceding_events(events, row["account_id"], found.until, lookback_days),
+                signal=found.signal,
+                change=row.get("trend_ratio"),
             )
         )
     defectors.sort(key=lambda d: (d.kind != FULL, -d.revenue, d.account_id))
