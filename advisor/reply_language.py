@@ -15,7 +15,7 @@ never needs them.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+import threading
 from typing import Any
 
 # ISO 639-1 codes of the languages the detector tells apart: the three the
@@ -36,6 +36,8 @@ _KANA = re.compile(r"[\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fd-\u30ff\u31f0
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # What says nothing about the language: citation marks, links, addresses, numbers.
 _NOISE = re.compile(r"\[\d{1,3}\]|https?://\S+|\S+@\S+|\d+(?:[.,:/-]\d+)*")
+_BUILT: list[Any] = []  # the detector, once built
+_BUILDING = threading.Lock()  # the bot checks replies on several threads
 
 
 def reply_language(text: str) -> str:
@@ -52,9 +54,11 @@ def reply_language(text: str) -> str:
     return str(language.iso_code_639_1.name).lower()
 
 
-@lru_cache(maxsize=1)
 def _detector() -> Any:
-    from lingua import Language, LanguageDetectorBuilder
+    with _BUILDING:
+        if not _BUILT:
+            from lingua import Language, LanguageDetectorBuilder
 
-    languages = [getattr(Language, _LINGUA_NAMES[code]) for code in (*ANSWERED, *LOOK_ALIKES)]
-    return LanguageDetectorBuilder.from_languages(*languages).build()
+            languages = [getattr(Language, _LINGUA_NAMES[c]) for c in (*ANSWERED, *LOOK_ALIKES)]
+            _BUILT.append(LanguageDetectorBuilder.from_languages(*languages).build())
+        return _BUILT[0]
