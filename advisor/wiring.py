@@ -20,14 +20,15 @@ def gap_log(settings: Settings) -> GapLog:
 @contextmanager
 def open_advisor(settings: Settings, *, accounts: bool = True) -> Iterator[Advisor]:
     """An Advisor over the index and (when it holds any) the accounts store."""
-    knowledge = KnowledgeBase(open_retriever(settings))
     writer = None
     if settings.llm:
         # LangChain's chat models take a second to import: only when an LLM is configured.
+        # Built first, so that a provider that cannot be set up is reported at once.
         from advisor.llm import GroundedWriter, make_chat_model
 
         chat = make_chat_model(settings)
         writer = GroundedWriter(chat) if chat is not None else None
+    knowledge = KnowledgeBase(open_retriever(settings))
     store = AccountStore.from_settings(settings) if accounts else None
     try:
         directory = None
