@@ -31,7 +31,7 @@ from pathlib import Path
 import polars as pl
 
 from advisor.accounts.csvfile import LINE, CsvTable, CsvUnreadable, Problem, read_table
-from advisor.accounts.normalise import clean, shown
+from advisor.accounts.normalise import clean, clean_series, shown
 from advisor.accounts.store import AccountStore, ImportBatch, TableCounts
 from advisor.errors import AdvisorError, ImportRowsError
 
@@ -227,7 +227,8 @@ def _normalised(table: CsvTable, name: str) -> CsvTable:
     (`_shown_<column>`)."""
     present = [c for c in CLEANED[name] if c in table.columns]
     frame = table.frame.with_columns(
-        *(pl.col(c).alias(RAW + c) for c in present), *(clean(pl.col(c)) for c in present)
+        *(pl.col(c).alias(RAW + c) for c in present),
+        *(clean_series(table.frame[c]) for c in present),
     )
     return CsvTable(table.file, frame.with_columns(_shown(frame, c) for c in present))
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from advisor.accounts import schema
 from advisor.accounts.importer import import_files
-from advisor.accounts.normalise import clean, clean_text
+from advisor.accounts.normalise import clean, clean_series, clean_text
 from advisor.accounts.store import AccountStore
 from advisor.errors import ImportRowsError
 
@@ -100,6 +100,7 @@ id_text = st.lists(st.one_of(st.sampled_from(list("A0a1한华Ａ１ -")), invisi
 def test_cleaning_is_idempotent_and_leaves_nothing_invisible(text: str) -> None:
     cleaned = pl.select(clean(pl.lit(text, dtype=pl.String))).item()
     assert cleaned == clean_text(text)
+    assert clean_series(pl.Series([text, "A1"])).to_list() == [cleaned, "A1"]
     assert pl.select(clean(pl.lit(cleaned, dtype=pl.String))).item() == cleaned
     assert unicodedata.normalize("NFKC", cleaned) == cleaned
     assert not any(unicodedata.category(c) in ("Cf", "Cc") for c in cleaned)
