@@ -3,19 +3,52 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 
 from advisor.config import Settings
 from knowledge.cards import Card, load_cards
 from knowledge.embedders import make_embedder
+from knowledge.errors import (
+    EmbedderMismatchError,
+    IndexDamagedError,
+    IndexMissingError,
+    VectorStoreUnavailableError,
+)
 from knowledge.index import CARD, KnowledgeIndex, Record
 from knowledge.pipeline import IngestReport, bundled_source_names, ingest
 from knowledge.prototypes import OUT_OF_SCOPE_FILE
 from knowledge.retrieval import Filters, Hit, HybridRetriever, Retrieval
 
 log = logging.getLogger(__name__)
+
+
+REBUILD = "run `advisor ingest --rebuild` to build it again"
+
+
+@contextmanager
+def what_to_do() -> Iterator[None]:
+    """Add to the knowledge base's errors what the user can run about them."""
+    try:
+        yield
+    except IndexDamagedError as exc:
+        raise IndexDamagedError(f"{exc}; {REBUILD}") from exc
+    except IndexMissingError as exc:
+        raise IndexMissingError(f"{exc}: run `advisor ingest` first") from exc
+    except VectorStoreUnavailableError as exc:
+        raise VectorStoreUnavailableError(
+            f"{exc}; start the server, or correct ADVISOR_CHROMA_URL (unset it to use the "
+            "index in ADVISOR_HOME)", exc.url,
+        ) from exc
+    except EmbedderMismatchError as exc:
+        wanted, built = exc.configured, exc.built_with
+        also = f", or set ADVISOR_EMBEDDER={built}" if built and built != wanted else ""
+        raise EmbedderMismatchError(
+            f"{exc}; rebuild it with `ADVISOR_EMBEDDER={wanted} advisor ingest --rebuild`{also}",
+            built_with=built, configured=wanted,
+        ) from exc
 
 
 def run_ingest(
@@ -26,8 +59,9 @@ def run_ingest(
     forget: Sequence[Path] = (),
 ) -> IngestReport:
     config = settings.knowledge()
-    return ingest(config, make_embedder(config.embedder), paths, rebuild=rebuild, forget=forget,
-                  out_of_scope=OUT_OF_SCOPE_FILE)
+    with what_to_do():
+        return ingest(config, make_embedder(config.embedder), paths, rebuild=rebuild,
+                      forget=forget, out_of_scope=OUT_OF_SCOPE_FILE)
 
 
 def open_retriever(settings: Settings) -> HybridRetriever:
@@ -39,7 +73,8 @@ def open_retriever(settings: Settings) -> HybridRetriever:
         log.warning("no knowledge index in %s yet: building it from the bundled guidance "
                     "(several minutes, once)", config.index_dir)
         run_ingest(settings)
-    return HybridRetriever(index, make_embedder(config.embedder))
+    with what_to_do():
+        return HybridRetriever(index, make_embedder(config.embedder))
 
 
 class KnowledgeBase:

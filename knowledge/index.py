@@ -5,8 +5,16 @@ Layout of `KnowledgeConfig.index_dir`:
 - `records.jsonl` — every indexed record (passages and card representations),
   in the order of the BM25 index;
 - `bm25/` — the lexical index;
-- `index.json` — which embedder built the index, and what was ingested;
+- `index.json` — which embedder built the index (its spec, the vectors' dimension
+  and the Chroma collection holding them), and what was ingested;
+- `paths.json` — the user's paths to ingest, written before the long part of an
+  ingest so that a killed one does not forget them;
 - `write.lock` — held by the one process allowed to write.
+
+Vectors live in one Chroma collection per embedder and dimension
+(`passages-<embedder>-<dimension>-<hash>`), so advisors sharing a Chroma server
+with different embedders never mix or drop each other's vectors; the
+collection's metadata names its embedder, and a mismatch is an error.
 
 Record ids are hashes of content, so ingesting the same text twice adds
 nothing, and a changed passage gets a new id (the old one is removed).
@@ -25,8 +33,21 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
+from knowledge.chroma_store import (
+    check_owner,
+    chroma_client,
+    collection_name,
+    first_line,
+    is_not_found,
+    move_vectors,
+)
 from knowledge.config import KnowledgeConfig
-from knowledge.errors import EmbedderMismatchError, IndexLockedError, IndexMissingError
+from knowledge.errors import (
+    EmbedderMismatchError,
+    IndexDamagedError,
+    IndexLockedError,
+    IndexMissingError,
+)
 from knowledge.lexical import LexicalIndex
 
 INDEX_FORMAT = 1
@@ -85,24 +106,8 @@ class IndexState:
     documents: int = 0
     passages: int = 0
     cards: int = 0
-
-
-def _chroma_client(config: KnowledgeConfig) -> Any:
-    import chromadb
-    from chromadb.config import Settings
-
-    settings = Settings(anonymized_telemetry=False)
-    if config.chroma_url:
-        from urllib.parse import urlparse
-
-        url = urlparse(config.chroma_url)
-        return chromadb.HttpClient(
-            host=url.hostname or "localhost",
-            port=url.port or 8000,
-            ssl=url.scheme == "https",
-            settings=settings,
-        )
-    return chromadb.PersistentClient(path=str(config.index_dir / "chroma"), settings=settings)
+    dimension: int | None = None  # None: written before collections were per embedder
+    collection: str | None = None
 
 
 class KnowledgeIndex:
@@ -112,6 +117,10 @@ class KnowledgeIndex:
         self.config = config
         self.dir = config.index_dir
         self._client: Any = None
+        self._collection: Any = None
+        # (embedder spec, dimension) whose collection an ingest writes; None: read the
+        # collection index.json names.
+        self._target: tuple[str, int] | None = None
 
     # -- state -------------------------------------------------------------
     @property
@@ -123,10 +132,14 @@ class KnowledgeIndex:
 
     def state(self) -> IndexState:
         if not self.exists():
-            raise IndexMissingError(
-                f"no knowledge index in {self.dir}: run `advisor ingest` first"
-            )
-        return IndexState(**json.loads(self.state_file.read_text("utf-8")))
+            raise IndexMissingError(f"no knowledge index in {self.dir}")
+        try:
+            state = IndexState(**json.loads(self.state_file.read_text("utf-8")))
+        except (OSError, ValueError, TypeError) as exc:
+            raise IndexDamagedError(f"{self.state_file} is damaged ({first_line(exc)})") from exc
+        if not isinstance(state.embedder, str) or not isinstance(state.extra_paths, list):
+            raise IndexDamagedError(f"{self.state_file} is damaged (unexpected values)")
+        return state
 
     def check_embedder(self, spec: str) -> None:
         """Refuse to mix vectors of two embedders in one index."""
@@ -134,27 +147,133 @@ class KnowledgeIndex:
         if built_with != spec:
             raise EmbedderMismatchError(
                 f"the index in {self.dir} was built with embedder {built_with!r}, "
-                f"but {spec!r} is configured. Rebuild it with "
-                f"`ADVISOR_EMBEDDER={spec} advisor ingest --rebuild`, or set "
-                f"ADVISOR_EMBEDDER={built_with}"
+                f"but {spec!r} is configured",
+                built_with=built_with, configured=spec,
             )
 
+    # -- the user's paths ------------------------------------------------------
+    @property
+    def paths_file(self) -> Path:
+        return self.dir / "paths.json"
+
+    def remembered_paths(self) -> list[str]:
+        """The user's paths an ingest re-reads: paths.json, or index.json's list in an
+        index written before paths.json existed."""
+        if self.paths_file.exists():
+            try:
+                paths = json.loads(self.paths_file.read_text("utf-8"))
+            except (OSError, ValueError) as exc:
+                raise IndexDamagedError(f"{self.paths_file} is damaged ({first_line(exc)})") from exc
+            if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+                raise IndexDamagedError(f"{self.paths_file} is damaged (not a list of paths)")
+            return paths
+        return self.state().extra_paths if self.exists() else []
+
+    def remember_paths(self, paths: list[str]) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        tmp = self.paths_file.with_name("paths.json.tmp")
+        tmp.write_text(json.dumps(paths, ensure_ascii=False, indent=2), "utf-8")
+        os.replace(tmp, self.paths_file)
+
     # -- vectors -------------------------------------------------------------
-    def collection(self) -> Any:
+    def _connect(self) -> Any:
         if self._client is None:
-            self._client = _chroma_client(self.config)
-        return self._client.get_or_create_collection(
-            self.config.collection,
+            self._client = chroma_client(self.config)
+        return self._client
+
+    def use_embedder(self, spec: str, dimension: int) -> None:
+        """Write this embedder's vectors from now on: its own collection, opened at once
+        (an unreachable server fails here, before any work)."""
+        self._target = (spec, dimension)
+        self._collection = None
+        self.collection()
+
+    @property
+    def collection_name(self) -> str:
+        if self._target is not None:
+            return collection_name(self.config.collection, *self._target)
+        return self.state().collection or self.config.collection
+
+    def collection(self) -> Any:
+        if self._collection is None:
+            self._collection = (
+                self._writable_collection() if self._target else self._readable_collection()
+            )
+        return self._collection
+
+    def _writable_collection(self) -> Any:
+        assert self._target is not None
+        spec, dimension = self._target
+        collection = self._connect().get_or_create_collection(
+            self.collection_name,
             configuration={"hnsw": {"space": "cosine"}},
+            metadata={"embedder": spec, "dimension": dimension},
             embedding_function=None,
         )
+        check_owner(collection, spec, dimension)
+        return collection
 
-    def drop_collection(self) -> None:
-        if self._client is None:
-            self._client = _chroma_client(self.config)
-        names = {getattr(c, "name", c) for c in self._client.list_collections()}
-        if self.config.collection in names:
-            self._client.delete_collection(self.config.collection)
+    def _readable_collection(self) -> Any:
+        """The collection index.json names; never created, and never silently empty."""
+        state = self.state()
+        name = self.collection_name
+        client = self._connect()
+        try:
+            collection = client.get_collection(name, embedding_function=None)
+        except Exception as exc:
+            if not is_not_found(exc):
+                raise
+            raise IndexDamagedError(
+                f"the vector store of the index in {self.dir} has no collection {name!r}"
+            ) from exc
+        if state.dimension is not None:
+            check_owner(collection, state.embedder, state.dimension)
+        if (state.passages or state.cards) and collection.count() == 0:
+            raise IndexDamagedError(
+                f"the vector store of the index in {self.dir} holds no vectors "
+                f"(collection {name!r} is empty)"
+            )
+        return collection
+
+    def reset_vectors(self) -> None:
+        """Before a rebuild. The embedded store is this index's own: every collection in
+        it goes, and a store that cannot be opened is replaced by an empty one. A Chroma
+        server is shared with other advisors: nothing is deleted there, the rebuild
+        overwrites this index's vectors."""
+        self._collection = None
+        if self.config.chroma_url:
+            return
+        try:
+            client = self._connect()
+            for found in client.list_collections():
+                client.delete_collection(getattr(found, "name", found))
+        except IndexDamagedError:
+            self._client = None
+            _rmtree(self.dir / "chroma")
+
+    def adopt_legacy_vectors(self, state: IndexState) -> int:
+        """Move the vectors of an embedded index written before collections were per
+        embedder (one collection named `config.collection`, built by `state.embedder`)
+        into the embedder's collection, instead of embedding them again."""
+        if state.collection or self.config.chroma_url or self._target is None:
+            return 0
+        return move_vectors(self._connect(), self.config.collection, self.collection(),
+                            self._target[1])
+
+    @property
+    def dimension(self) -> int | None:
+        return self._target[1] if self._target else self.state().dimension
+
+    def stale_ids(self, existing: set[str], wanted: set[str]) -> set[str]:
+        """Vectors to delete: in the embedded store, every one no record needs; on a shared
+        server only those of this index's previous records (the rest are other advisors')."""
+        if not self.config.chroma_url:
+            return existing - wanted
+        try:
+            own = {r.id for r in self.records()}
+        except IndexDamagedError:
+            own = set()
+        return (own & existing) - wanted
 
     def vector_ids(self) -> set[str]:
         return set(self.collection().get(include=[])["ids"])
@@ -178,7 +297,26 @@ class KnowledgeIndex:
         others = [r for r in records if r.facet != EXAMPLE]
         for group, embed in ((others, embedder.embed_documents),
                              (questions, questions_embedding(embedder))):
-            self._add(collection, group, embed)
+            self._add(collection, group, self._checked(embed))
+
+    def _checked(self, embed: Any) -> Any:
+        """`embed`, refusing vectors of another dimension than the collection's."""
+        if self._target is None:
+            return embed
+        spec, dimension = self._target
+
+        def checked(texts: list[str]) -> list[list[float]]:
+            vectors = embed(texts)
+            for vector in vectors:
+                if len(vector) != dimension:
+                    raise EmbedderMismatchError(
+                        f"embedder {spec!r} now gives {len(vector)}-dimensional vectors, "
+                        f"but the index in {self.dir} holds {dimension}-dimensional ones",
+                        built_with=spec, configured=spec,
+                    )
+            return vectors
+
+        return checked
 
     @staticmethod
     def _add(collection: Any, records: list[Record], embed: Any) -> None:
@@ -213,14 +351,30 @@ class KnowledgeIndex:
         os.replace(state_tmp, self.state_file)
 
     def records(self) -> list[Record]:
+        """Every indexed record; an index whose records are gone or unreadable is damaged,
+        never searched as if it were empty."""
         path = self.dir / "records.jsonl"
-        if not path.exists():
+        if not self.exists():
             return []
-        with path.open(encoding="utf-8") as handle:
-            return [Record.from_json(line) for line in handle if line.strip()]
+        state = self.state()
+        if not path.exists():
+            raise IndexDamagedError(f"{path} is missing")
+        try:
+            with path.open(encoding="utf-8") as handle:
+                records = [Record.from_json(line) for line in handle if line.strip()]
+        except (OSError, ValueError, TypeError) as exc:
+            raise IndexDamagedError(f"{path} is damaged ({first_line(exc)})") from exc
+        if not records and (state.passages or state.cards):
+            raise IndexDamagedError(f"{path} is empty")
+        return records
 
     def lexical(self, size: int) -> LexicalIndex:
-        return LexicalIndex.load(self.dir / "bm25", size)
+        try:
+            return LexicalIndex.load(self.dir / "bm25", size)
+        except Exception as exc:  # noqa: BLE001 - a damaged bm25s folder fails in many ways
+            raise IndexDamagedError(
+                f"the lexical index in {self.dir / 'bm25'} is missing or damaged ({first_line(exc)})"
+            ) from exc
 
     # -- the one writer -----------------------------------------------------------
     @contextmanager

@@ -17,7 +17,7 @@ from knowledge.chunking import chunk_text, heading_text
 from knowledge.cleaning import CleaningRules, clean_text, normalise_wording, rules_from_mapping
 from knowledge.config import KnowledgeConfig
 from knowledge.embedders import Embedder
-from knowledge.errors import UnreadableDocumentError
+from knowledge.errors import DocumentNotFoundError, IndexDamagedError, UnreadableDocumentError
 from knowledge.index import (
     CARD,
     EXAMPLE,
@@ -207,22 +207,36 @@ def ingest(
     sources_dir: Path = SOURCES_DIR,
     out_of_scope: Path | None = OUT_OF_SCOPE_FILE,
 ) -> IngestReport:
-    """Bring the index in line with the bundled knowledge and the user's files."""
+    """Bring the index in line with the bundled knowledge and the user's files.
+
+    A rebuild re-embeds everything and reads nothing of the old index but the
+    remembered paths, so it also repairs a damaged one.
+    """
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise DocumentNotFoundError(f"no such file or folder: {', '.join(missing)}")
     index = KnowledgeIndex(config)
     report = IngestReport()
     with index.writing():
-        previous = index.state() if index.exists() else None
-        if previous and not rebuild:
+        previous = index.state() if index.exists() and not rebuild else None
+        if previous:
             index.check_embedder(embedder.spec)
         if rebuild:
-            index.drop_collection()
+            index.reset_vectors()
         forgotten = {str(p.resolve()) for p in forget}
-        remembered = [p for p in (previous.extra_paths if previous else []) if p not in forgotten]
+        remembered = [p for p in _remembered_paths(index, rebuild, report) if p not in forgotten]
         extra = list(dict.fromkeys([*remembered, *(str(p.resolve()) for p in paths)]))
+        # Remembered before the long part: a killed ingest does not forget them.
+        index.remember_paths(extra)
+        index.use_embedder(embedder.spec, _dimension(embedder, previous))
+        if previous:
+            index.adopt_legacy_vectors(previous)
 
         documents = bundled_documents(sources_dir)
         # A remembered path that is gone is dropped, and with it its passages.
         kept_extra = [p for p in extra if Path(p).exists()]
+        report.skipped += [f"{p}: no longer exists; its passages are removed"
+                           for p in extra if p not in kept_extra]
         for path in expand_paths(Path(p) for p in kept_extra):
             try:
                 documents.append(Document(str(path), read_document(path)))
@@ -244,8 +258,8 @@ def ingest(
 
         existing = index.vector_ids()
         wanted = {r.id for r in records}
-        new = [r for r in records if r.id not in existing]
-        gone = existing - wanted
+        new = list(records) if rebuild else [r for r in records if r.id not in existing]
+        gone = index.stale_ids(existing, wanted)
         index.add(new, embedder)
         index.remove(gone)
         report.added, report.removed = len(new), len(gone)
@@ -255,10 +269,31 @@ def ingest(
             records,
             IndexState(
                 embedder=embedder.spec,
+                dimension=index.dimension,
+                collection=index.collection_name,
                 extra_paths=kept_extra,
                 documents=report.documents,
                 passages=report.passages,
                 cards=report.cards,
             ),
         )
+        index.remember_paths(kept_extra)
     return report
+
+
+def _remembered_paths(index: KnowledgeIndex, rebuild: bool, report: IngestReport) -> list[str]:
+    """The paths ingested before; a rebuild goes on without them when they are unreadable."""
+    try:
+        return index.remembered_paths()
+    except IndexDamagedError as exc:
+        if not rebuild:
+            raise
+        report.skipped.append(f"the paths ingested before are lost: {exc}; ingest them again")
+        return []
+
+
+def _dimension(embedder: Embedder, previous: IndexState | None) -> int:
+    """The embedder's vector size: as recorded when it built the index, else measured."""
+    if previous and previous.embedder == embedder.spec and previous.dimension:
+        return previous.dimension
+    return len(embedder.embed_query("dimension"))

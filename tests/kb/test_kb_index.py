@@ -140,7 +140,7 @@ def test_querying_with_another_embedder_is_a_clear_error(tmp_path) -> None:
     (tmp_path / "a.md").write_text("고객")
     _ingest(config, [tmp_path / "a.md"], tmp_path)
     other = FakeEmbedder(spec="sentence-transformers:/models/other")
-    with pytest.raises(EmbedderMismatchError, match="--rebuild"):
+    with pytest.raises(EmbedderMismatchError, match="built with embedder 'fake'"):
         HybridRetriever(KnowledgeIndex(config), other)
     with pytest.raises(EmbedderMismatchError):
         ingest(config, other, [], sources_dir=tmp_path / "sources", cards_dir=tmp_path / "cards")
