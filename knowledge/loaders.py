@@ -2,26 +2,42 @@
 
 Supported: `.txt`, `.md` (UTF-8, a BOM accepted), `.pdf` (pypdf), `.docx`
 (python-docx). A file that cannot be read or holds no text raises
-`UnreadableDocumentError` naming it, so an ingest can report it and go on.
+`UnreadableDocumentError` naming it, so an ingest can report it and go on:
+so does anything that is not a regular file (a FIFO would block the reader
+forever) and binary data posing as text (NUL or other control bytes).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from knowledge.errors import UnreadableDocumentError
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx")
+# Text has no NUL, and few control characters besides tab, newline, form feed and
+# carriage return; above this share, a file is binary data whatever its name says.
+_CONTROL_SHARE = 0.05
+_CONTROLS = re.compile("[\x01-\x08\x0e-\x1f\x7f]")
 
 
 def _read_plain(path: Path) -> str:
     try:
-        return path.read_bytes().decode("utf-8-sig")
+        text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise UnreadableDocumentError(
             f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8 and ingest again"
         ) from exc
+    nul = text.find("\x00")
+    if nul >= 0:
+        raise UnreadableDocumentError(f"{path}: binary data, not text (a NUL byte at {nul})")
+    controls = len(_CONTROLS.findall(text))
+    if controls > _CONTROL_SHARE * len(text):
+        raise UnreadableDocumentError(
+            f"{path}: binary data, not text ({controls} control characters)"
+        )
+    return text
 
 
 def _read_pdf(path: Path) -> str:
@@ -51,6 +67,10 @@ def _read_docx(path: Path) -> str:
 def read_document(path: Path) -> str:
     """The text of one document; raises UnreadableDocumentError."""
     suffix = path.suffix.lower()
+    if path.exists() and not path.is_file():
+        raise UnreadableDocumentError(
+            f"{path}: not a regular file (a FIFO, a socket or a device)"
+        )
     try:
         if suffix in (".txt", ".md"):
             text = _read_plain(path)
