@@ -6,7 +6,9 @@
 - `AnswerCache`: recent answers by exchange id, for the buttons under them.
 
 All three are safe to use from several threads: the bot runs the core in a
-thread pool.
+thread pool. Over a user store with a database, the conversation keeps contexts
+and answers there instead (`advisor.conversation_store`: the same methods), so
+that every bot process shares them; these in-memory versions serve the rest.
 """
 
 from __future__ import annotations
