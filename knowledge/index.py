@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from filelock import FileLock, Timeout
 
@@ -49,6 +49,9 @@ from knowledge.errors import (
     IndexMissingError,
 )
 from knowledge.lexical import LexicalIndex
+
+if TYPE_CHECKING:
+    from knowledge.prototypes import Prototypes
 
 INDEX_FORMAT = 1
 PASSAGE, CARD = "passage", "card"
@@ -367,6 +370,19 @@ class KnowledgeIndex:
         if not records and (state.passages or state.cards):
             raise IndexDamagedError(f"{path} is empty")
         return records
+
+    def prototypes(self) -> Prototypes:
+        """The cards' prototypes (none in an index written before they existed)."""
+        from knowledge.prototypes import Prototypes
+
+        if not self.prototypes_file.exists():
+            return Prototypes.empty()
+        try:
+            return Prototypes.load(self.prototypes_file)
+        except Exception as exc:  # noqa: BLE001 - a damaged .npz fails in many ways
+            raise IndexDamagedError(
+                f"{self.prototypes_file} is damaged ({first_line(exc)})"
+            ) from exc
 
     def lexical(self, size: int) -> LexicalIndex:
         try:

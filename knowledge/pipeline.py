@@ -180,12 +180,10 @@ def _write_prototypes(
     only when their questions or the embedder changed."""
     questions = out_of_scope_questions(out_of_scope) if out_of_scope else []
     key = boundary_key(questions, embedder.spec)
-    previous = None
-    if index.prototypes_file.exists():
-        try:
-            previous = Prototypes.load(index.prototypes_file)
-        except (OSError, ValueError, KeyError):
-            previous = None
+    try:
+        previous: Prototypes | None = index.prototypes()
+    except IndexDamagedError:
+        previous = None  # made again below
     if previous is not None and previous.boundary == key:
         outside: tuple[Sequence[str], object] = (previous.outside_ids, previous.outside)
     else:

@@ -22,7 +22,6 @@ from knowledge.glossary import Glossary
 from knowledge.index import CARD, KnowledgeIndex, Record, questions_embedding
 from knowledge.language import base_language, detect_language
 from knowledge.lexical import tokenize
-from knowledge.prototypes import Prototypes
 from knowledge.textnorm import match_key
 
 RRF_K = 10
@@ -199,10 +198,7 @@ class HybridRetriever:
         self.by_id = {r.id: r for r in self.records}
         self.lexical = index.lexical(len(self.records))
         self._collection = index.collection()
-        self.prototypes = (
-            Prototypes.load(index.prototypes_file) if index.prototypes_file.exists()
-            else Prototypes.empty()
-        )
+        self.prototypes = index.prototypes()
         self._card_passages = {
             r.card_id: r.passages for r in self.records if r.kind == CARD and r.card_id
         }

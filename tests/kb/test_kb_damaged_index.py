@@ -90,6 +90,10 @@ def _delete_bm25(home: Path) -> None:
     shutil.rmtree(home / "index" / "bm25")
 
 
+def _damage_prototypes(home: Path) -> None:
+    (home / "index" / "prototypes.npz").write_bytes(b"PK\x03\x04 not a zip")
+
+
 def _drop_collection(home: Path) -> None:
     import chromadb
     from chromadb.config import Settings
@@ -109,6 +113,7 @@ DAMAGES: dict[str, tuple[Callable[[Path], None], str]] = {
     "records.jsonl truncated": (_truncate_records, "records.jsonl is damaged"),
     "bm25 deleted": (_delete_bm25, "lexical index"),
     "collection deleted": (_drop_collection, "has no collection"),
+    "prototypes.npz damaged": (_damage_prototypes, "prototypes.npz is damaged"),
 }
 
 
