@@ -25,7 +25,7 @@ from knowledge.retrieval import Filters, Hit, HybridRetriever, Retrieval
 log = logging.getLogger(__name__)
 
 
-REBUILD = "run `advisor ingest --rebuild` to build it again"
+REBUILD = "run `advisor ingest --rebuild` to rebuild the index"
 
 
 @contextmanager
