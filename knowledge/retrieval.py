@@ -23,6 +23,7 @@ from knowledge.index import CARD, KnowledgeIndex, Record, questions_embedding
 from knowledge.language import base_language, detect_language
 from knowledge.lexical import tokenize
 from knowledge.textnorm import match_key
+from knowledge.vector_snapshot import SNAPSHOT_FILE, VectorSnapshot, store_holds
 
 RRF_K = 10
 CANDIDATES = 60
@@ -197,7 +198,10 @@ class HybridRetriever:
         self.records = index.records()
         self.by_id = {r.id: r for r in self.records}
         self.lexical = index.lexical(len(self.records))
-        self._collection = index.collection()
+        self._chroma: Any = None
+        self.snapshot = self._local_snapshot()
+        if self.snapshot is None:
+            self._collection()  # a store that cannot be opened is reported now, not mid-search
         self.prototypes = index.prototypes()
         self._card_passages = {
             r.card_id: r.passages for r in self.records if r.kind == CARD and r.card_id
@@ -211,10 +215,26 @@ class HybridRetriever:
             self._vectors[text] = self.embedder.embed_query(text)
         return self._vectors[text]
 
+    def _local_snapshot(self) -> VectorSnapshot | None:
+        """The local index's vector snapshot, when it holds exactly these records."""
+        if self.index.config.chroma_url or not self.records:
+            return None
+        if not store_holds(self.index.dir / "chroma" / "chroma.sqlite3", self.index.collection_name):
+            return None  # Chroma is opened, and says what is wrong with its store
+        return VectorSnapshot.load(self.index.dir / SNAPSHOT_FILE, self.index.state().embedder,
+                                   (r.id for r in self.records))
+
+    def _collection(self) -> Any:
+        if self._chroma is None:
+            self._chroma = self.index.collection()
+        return self._chroma
+
     def _dense(self, query: str, n: int) -> Ranked:
         if not self.records:
             return []
-        result = self._collection.query(
+        if self.snapshot is not None:
+            return self.snapshot.search(self._vector(query), n)
+        result = self._collection().query(
             query_embeddings=[self._vector(query)],
             n_results=min(n, len(self.records)),
             include=["distances"],
