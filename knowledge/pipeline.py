@@ -38,7 +38,9 @@ from knowledge.prototypes import (
     out_of_scope_questions,
     outside_prototypes,
 )
+from knowledge.stored_vectors import with_bundled_vectors
 from knowledge.textnorm import match_key
+from knowledge.vector_snapshot import SNAPSHOT_FILE, VectorSnapshot
 from knowledge.yamlfile import load_yaml
 
 SOURCES_DIR = Path(__file__).parent / "sources"
@@ -213,6 +215,8 @@ def ingest(
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise DocumentNotFoundError(f"no such file or folder: {', '.join(missing)}")
+    # The bundled knowledge's vectors ship with the package for the default model.
+    embedder = with_bundled_vectors(embedder)
     index = KnowledgeIndex(config)
     report = IngestReport()
     with index.writing():
@@ -264,6 +268,10 @@ def ingest(
         report.added, report.removed = len(new), len(gone)
         _write_prototypes(index, card_recs, embedder, out_of_scope)
         report.passages, report.cards = len(passages), len(cards)
+        if not config.chroma_url:
+            # Searches read this copy instead of starting Chroma (knowledge/vector_snapshot.py).
+            snapshot = VectorSnapshot.of(index.vectors([r.id for r in records]), embedder.spec)
+            snapshot.save(index.dir / SNAPSHOT_FILE)
         index.write(
             records,
             IndexState(
