@@ -19,6 +19,7 @@ from knowledge.errors import (
 )
 from knowledge.index import CARD, KnowledgeIndex, Record
 from knowledge.pipeline import IngestReport, bundled_source_names, ingest
+from knowledge.progress import Progress, silent
 from knowledge.prototypes import OUT_OF_SCOPE_FILE
 from knowledge.retrieval import Filters, Hit, HybridRetriever, Retrieval
 
@@ -57,11 +58,12 @@ def run_ingest(
     *,
     rebuild: bool = False,
     forget: Sequence[Path] = (),
+    progress: Progress = silent,
 ) -> IngestReport:
     config = settings.knowledge()
     with what_to_do():
         return ingest(config, make_embedder(config.embedder), paths, rebuild=rebuild,
-                      forget=forget, out_of_scope=OUT_OF_SCOPE_FILE)
+                      forget=forget, out_of_scope=OUT_OF_SCOPE_FILE, progress=progress)
 
 
 def open_retriever(settings: Settings) -> HybridRetriever:
@@ -71,7 +73,7 @@ def open_retriever(settings: Settings) -> HybridRetriever:
     index = KnowledgeIndex(config)
     if not index.exists():
         log.warning("no knowledge index in %s yet: building it from the bundled guidance "
-                    "(several minutes, once)", config.index_dir)
+                    "(once)", config.index_dir)
         run_ingest(settings)
     with what_to_do():
         return HybridRetriever(index, make_embedder(config.embedder))

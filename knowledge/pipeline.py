@@ -31,6 +31,7 @@ from knowledge.index import (
 )
 from knowledge.language import detect_language
 from knowledge.loaders import expand_paths, read_document
+from knowledge.progress import Progress, Step, silent, tracked
 from knowledge.prototypes import (
     OUT_OF_SCOPE_FILE,
     Prototypes,
@@ -206,11 +207,13 @@ def ingest(
     cards_dir: Path | None = None,
     sources_dir: Path = SOURCES_DIR,
     out_of_scope: Path | None = OUT_OF_SCOPE_FILE,
+    progress: Progress = silent,
 ) -> IngestReport:
     """Bring the index in line with the bundled knowledge and the user's files.
 
     A rebuild re-embeds everything and reads nothing of the old index but the
-    remembered paths, so it also repairs a damaged one.
+    remembered paths, so it also repairs a damaged one. `progress` is told of the
+    documents read and the records embedded.
     """
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
@@ -240,7 +243,8 @@ def ingest(
         kept_extra = [p for p in extra if Path(p).exists()]
         report.skipped += [f"{p}: no longer exists; its passages are removed"
                            for p in extra if p not in kept_extra]
-        for path in expand_paths(Path(p) for p in kept_extra):
+        user_files = list(expand_paths(Path(p) for p in kept_extra))
+        for path in tracked(user_files, progress("documents read", len(user_files))):
             try:
                 documents.append(Document(str(path), read_document(path)))
             except UnreadableDocumentError as exc:
@@ -263,7 +267,9 @@ def ingest(
         wanted = {r.id for r in records}
         new = list(records) if rebuild else [r for r in records if r.id not in existing]
         gone = index.stale_ids(existing, wanted)
-        index.add(new, embedder)
+        embedding = progress("records embedded", len(new))
+        index.add(new, _Advancing(embedder, embedding))
+        embedding.close()
         index.remove(gone)
         report.added, report.removed = len(new), len(gone)
         _write_prototypes(index, card_recs, embedder, out_of_scope)
@@ -286,6 +292,26 @@ def ingest(
         )
         index.remember_paths(kept_extra)
     return report
+
+
+class _Advancing(Embedder):
+    """An embedder that tells a progress step how many texts it has embedded."""
+
+    def __init__(self, inner: Embedder, step: Step) -> None:
+        self.inner, self.step, self.spec = inner, step, inner.spec
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        vectors = self.inner.embed_documents(texts)
+        self.step.advance(len(texts))
+        return vectors
+
+    def embed_questions(self, texts: list[str]) -> list[list[float]]:
+        vectors = questions_embedding(self.inner)(texts)
+        self.step.advance(len(texts))
+        return vectors
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(text)
 
 
 def _remembered_paths(index: KnowledgeIndex, rebuild: bool, report: IngestReport) -> list[str]:

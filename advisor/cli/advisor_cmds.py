@@ -106,12 +106,13 @@ def demo_cmd(ctx: click.Context) -> None:
     from advisor.accounts.sample import sample_dir
     from advisor.accounts.store import AccountStore
     from advisor.brief import build_brief
+    from advisor.cli.progress import progress_bars
     from advisor.knowledge_service import run_ingest
     from advisor.wiring import open_advisor
 
     cfg = settings(ctx)
     click.echo(f"Using ADVISOR_HOME={cfg.home}")
-    report = run_ingest(cfg)
+    report = run_ingest(cfg, progress=progress_bars())
     click.echo(f"Knowledge: {report.documents} documents, {report.passages} passages, "
                f"{report.cards} cards ({report.added} newly embedded)")
     sample = sample_dir()

@@ -28,9 +28,11 @@ def ingest_cmd(
     PATHS may name .txt, .md, .pdf and .docx files or folders holding them;
     they are remembered, so later runs notice changed or deleted files.
     """
+    from advisor.cli.progress import progress_bars
     from advisor.knowledge_service import run_ingest
 
-    report = run_ingest(settings(ctx), list(paths), rebuild=rebuild, forget=list(forget))
+    report = run_ingest(settings(ctx), list(paths), rebuild=rebuild, forget=list(forget),
+                        progress=progress_bars(as_json))
     for problem in report.skipped:
         click.echo(f"skipped: {problem}", err=True)
     if as_json:
