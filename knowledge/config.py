@@ -14,6 +14,9 @@ class KnowledgeConfig:
 
     `index_dir` holds the Chroma database (when `chroma_url` is unset), the BM25
     index and the write lock. `chroma_url` switches to a Chroma server.
+    `collection` prefixes the name of each embedder's Chroma collection
+    (`passages-<embedder>-<dimension>-<hash>`); an index written before collections
+    were per embedder used it as the whole name.
     """
 
     index_dir: Path
