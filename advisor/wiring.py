@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from advisor.accounts.store import AccountStore
 from advisor.config import Settings
-from advisor.directory import PortfolioDirectory
 from advisor.gaps import GapLog
 from advisor.knowledge_service import KnowledgeBase, open_retriever
 from advisor.service import Advisor
@@ -15,6 +13,12 @@ from advisor.service import Advisor
 
 def gap_log(settings: Settings) -> GapLog:
     return GapLog(settings.home / "logs" / "knowledge_gaps.jsonl")
+
+
+def _may_hold_accounts(settings: Settings) -> bool:
+    """False only for the default SQLite store that was never created: a fresh install
+    answers from the guidance without loading the database layer."""
+    return bool(settings.database_url) or (settings.home / "advisor.db").exists()
 
 
 @contextmanager
@@ -29,10 +33,17 @@ def open_advisor(settings: Settings, *, accounts: bool = True) -> Iterator[Advis
         chat = make_chat_model(settings)
         writer = GroundedWriter(chat) if chat is not None else None
     knowledge = KnowledgeBase(open_retriever(settings))
-    store = AccountStore.from_settings(settings) if accounts else None
+    store = None
+    if accounts and _may_hold_accounts(settings):
+        # The store and the portfolio analysis (SQLAlchemy, polars) load only when needed.
+        from advisor.accounts.store import AccountStore
+
+        store = AccountStore.from_settings(settings)
     try:
         directory = None
         if store is not None and store.counts().get("accounts", 0):
+            from advisor.directory import PortfolioDirectory
+
             directory = PortfolioDirectory.load(store, config=settings.segments)
         yield Advisor(knowledge, directory, writer, gap_log(settings))
     finally:
