@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from advisor.config import Settings
 from knowledge.cards import Card, load_cards
@@ -18,10 +19,15 @@ from knowledge.errors import (
     VectorStoreUnavailableError,
 )
 from knowledge.index import CARD, KnowledgeIndex, Record
-from knowledge.pipeline import IngestReport, bundled_source_names, ingest
 from knowledge.progress import Progress, silent
 from knowledge.prototypes import OUT_OF_SCOPE_FILE
 from knowledge.retrieval import Filters, Hit, HybridRetriever, Retrieval
+from knowledge.sources import bundled_source_names
+
+if TYPE_CHECKING:
+    # The ingest pipeline (LangChain's splitters, the document loaders) loads only
+    # when something is ingested, not for every search.
+    from knowledge.pipeline import IngestReport
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +66,8 @@ def run_ingest(
     forget: Sequence[Path] = (),
     progress: Progress = silent,
 ) -> IngestReport:
+    from knowledge.pipeline import ingest
+
     config = settings.knowledge()
     with what_to_do():
         return ingest(config, make_embedder(config.embedder), paths, rebuild=rebuild,

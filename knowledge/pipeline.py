@@ -39,12 +39,12 @@ from knowledge.prototypes import (
     out_of_scope_questions,
     outside_prototypes,
 )
+from knowledge.sources import SOURCES_DIR
 from knowledge.stored_vectors import with_bundled_vectors
 from knowledge.textnorm import match_key
 from knowledge.vector_snapshot import SNAPSHOT_FILE, VectorSnapshot
 from knowledge.yamlfile import load_yaml
 
-SOURCES_DIR = Path(__file__).parent / "sources"
 MANIFEST = SOURCES_DIR / "manifest.yaml"
 
 
@@ -86,12 +86,6 @@ def bundled_documents(sources_dir: Path = SOURCES_DIR) -> list[Document]:
         )
         for entry in manifest["sources"]
     ]
-
-
-def bundled_source_names(sources_dir: Path = SOURCES_DIR) -> list[str]:
-    """The file names of the bundled sources (as their passages cite them)."""
-    manifest = load_yaml((sources_dir / "manifest.yaml").read_text("utf-8"))
-    return [str(entry["file"]) for entry in manifest["sources"]]
 
 
 def bundled_source_texts(sources_dir: Path = SOURCES_DIR) -> dict[str, str]:
