@@ -284,7 +284,7 @@ class Conversation:
 
     def _find_account(self, a: Asker, arg: str) -> str:
         """An account id the asker may see, given as an id (any case) or a name."""
-        if self.advisor.accounts is None:
+        if not self.advisor.has_accounts:
             raise _NoDataError
         for candidate in dict.fromkeys((arg, arg.upper())):
             try:
@@ -328,7 +328,7 @@ class Conversation:
 
     def _at_risk(self, a: Asker, _args: str) -> Reply:
         directory = self.advisor.accounts
-        if directory is None:
+        if directory is None or not self.advisor.has_accounts:
             return Reply((text("no_data", a.lang),))
         ids = directory.at_risk_ids(a.scope.owner)
         records = [directory.analysis.account(i, a.lang.code) for i in ids[:AT_RISK_SHOWN]]
@@ -339,7 +339,7 @@ class Conversation:
         if a.user.role is not Role.MANAGER:
             return Reply((text("managers_only", a.lang),))
         directory = self.advisor.accounts
-        if directory is None:
+        if directory is None or not self.advisor.has_accounts:
             return Reply((text("no_data", a.lang),))
         summary = directory.analysis.summary(a.lang.code)
         return Reply(portfolio_parts(summary, a.lang), photo=self._chart(directory, a.lang),

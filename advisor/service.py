@@ -63,6 +63,11 @@ class Advisor:
     confidence_rules: ConfidenceRules = field(default_factory=ConfidenceRules.bundled)
     planning: PlanningRules = field(default_factory=planning_rules)
 
+    @property
+    def has_accounts(self) -> bool:
+        """Whether the store holds any account now (it follows imports made since start)."""
+        return self.accounts is not None and bool(self.accounts.accounts())
+
     def _visible(self, scope: Scope) -> Sequence[Mapping[str, Any]]:
         if self.accounts is None or not scope.accounts_allowed:
             return []

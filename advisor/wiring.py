@@ -41,7 +41,8 @@ def open_advisor(settings: Settings, *, accounts: bool = True) -> Iterator[Advis
         store = AccountStore.from_settings(settings)
     try:
         directory = None
-        if store is not None and store.counts().get("accounts", 0):
+        if store is not None:
+            # Even an empty store: the directory follows imports made later.
             from advisor.directory import PortfolioDirectory
 
             directory = PortfolioDirectory.load(store, config=settings.segments)

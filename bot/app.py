@@ -140,7 +140,9 @@ def open_services(settings: Settings) -> Iterator[Conversation]:
     from advisor.users import UserStore
     from advisor.wiring import open_advisor
 
-    with open_advisor(settings) as advisor, UserStore.from_settings(settings) as users:
+    # The user store first: it creates the default database, so the advisor opens the
+    # accounts store and follows data imported while the bot runs, even on a new home.
+    with UserStore.from_settings(settings) as users, open_advisor(settings) as advisor:
         yield Conversation(advisor, users, settings.home / "charts")
 
 

@@ -64,7 +64,7 @@ def brief_cmd(
     language, traditional = answer_language("", lang)
     with open_advisor(settings(ctx)) as advisor:
         directory = advisor.accounts
-        if directory is None:
+        if directory is None or not advisor.has_accounts:
             raise NoAccountsError("no accounts yet: run `advisor import` (or `advisor demo`)")
         if at_risk:
             ids = directory.at_risk_ids(owner)

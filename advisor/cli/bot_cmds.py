@@ -139,7 +139,9 @@ def _conversation(
     from advisor.users import User, check_telegram_id
     from advisor.wiring import open_advisor
 
-    with open_advisor(cfg) as advisor, _user_store(cfg) as store:
+    # The user store first: it creates the default database, so the advisor follows
+    # data imported while the chat runs, even on a new home.
+    with _user_store(cfg) as store, open_advisor(cfg) as advisor:
         users: UserStore | LocalUser = store
         if as_id:
             user_id = check_telegram_id(as_id)

@@ -115,3 +115,33 @@ def test_an_owner_change_reaches_a_running_conversation(
     # The manager's portfolio chart is drawn again from the new analysis.
     again = chat.command(MANAGER, "portfolio").photo
     assert again is not None and again.read_bytes() != drawn
+
+
+def test_data_imported_into_a_store_empty_at_start_reaches_a_running_conversation(
+    store: AccountStore, users: UserStore, write, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    advisor = Advisor(None, PortfolioDirectory.load(store))  # type: ignore[arg-type]
+    chat = Conversation(advisor, users, tmp_path / "charts")
+    empty = chat.command(LEE, "segment", "A001").parts
+    assert not advisor.has_accounts and "import" in empty[0]
+
+    import_files(store, accounts=write("a.csv", ACCOUNTS_KIM), transactions=write("t.csv", TX))
+
+    assert advisor.has_accounts
+    assert "Hanbit" in chat.command(LEE, "segment", "A002").parts[0]
+
+
+def test_the_wiring_follows_a_store_that_was_empty_when_it_opened(
+    advisor_home: Path, use_fake_embedder, write  # type: ignore[no-untyped-def]
+) -> None:
+    from advisor.config import Settings
+    from advisor.wiring import open_advisor
+
+    settings = Settings.from_env()
+    with UserStore.from_settings(settings), open_advisor(settings) as advisor:
+        assert advisor.accounts is not None and not advisor.has_accounts
+        with AccountStore.from_settings(settings) as other:  # another process's import
+            import_files(other, accounts=write("a.csv", ACCOUNTS_KIM),
+                         transactions=write("t.csv", TX))
+        assert advisor.has_accounts
+        assert advisor.resolve("A001", Scope(owner="kim")) == "A001"
