@@ -49,6 +49,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from advisor.cli.progress import progress_bars
 from knowledge.config import KnowledgeConfig
 from knowledge.embedders import make_embedder
 from knowledge.evaluation import Question, evaluate, is_hit, load_questions
@@ -686,9 +687,12 @@ def build_synthetic(
     collection = index.collection()
     rng = np.random.default_rng(SEED)
     start = time.perf_counter()
+    step = progress_bars()("passages stored", n)  # a bar only when stderr is a terminal
     for lo in range(0, n, UPSERT_BATCH):
         batch = synthetic[lo : lo + UPSERT_BATCH]
         upsert(collection, batch, unit_vectors(rng, len(batch)))
+        step.advance(len(batch))
+    step.close()
     upsert(collection, real, real_vectors(real_config, real))
     vectors_ms = ms_since(start)
     state = IndexState(
