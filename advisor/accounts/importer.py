@@ -34,6 +34,7 @@ from advisor.accounts.csvfile import LINE, CsvTable, CsvUnreadable, Problem, rea
 from advisor.accounts.normalise import clean, clean_series, shown
 from advisor.accounts.store import AccountStore, ImportBatch, TableCounts
 from advisor.errors import AdvisorError, ImportRowsError
+from knowledge.progress import Progress, silent
 
 MAX_LISTED = 50
 STAGES = ("existing", "prospect", "future")
@@ -87,17 +88,19 @@ def import_files(
     accounts: Path | None = None,
     transactions: Path | None = None,
     events: Path | None = None,
+    progress: Progress = silent,
 ) -> ImportResult:
     """Validate the given exports against each other and the store, then upsert them.
 
-    Raises ImportRowsError (nothing stored) when any row is bad.
+    Raises ImportRowsError (nothing stored) when any row is bad. `progress` is told
+    of the rows stored.
     """
     if accounts is None and transactions is None and events is None:
         raise AdvisorError("nothing to import: give --accounts, --transactions or --events")
     batch = parse_files(
         accounts=accounts, transactions=transactions, events=events, known_ids=store.account_ids
     )
-    return ImportResult(store.write(batch))
+    return ImportResult(store.write(batch, progress))
 
 
 def parse_files(

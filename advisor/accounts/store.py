@@ -33,6 +33,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from advisor.accounts import schema
 from advisor.errors import AdvisorError
+from knowledge.progress import Progress, Step, silent
 
 ACCOUNT_SCHEMA: dict[str, pl.DataType] = {
     "account_id": pl.String(),
@@ -234,9 +235,12 @@ class AccountStore:
 
     # ---- writes ------------------------------------------------------------
 
-    def write(self, batch: ImportBatch) -> dict[str, TableCounts]:
-        """Upsert every table of the batch in one transaction; counts per table."""
+    def write(self, batch: ImportBatch, progress: Progress = silent) -> dict[str, TableCounts]:
+        """Upsert every table of the batch in one transaction; counts per table.
+        `progress` is told of the rows stored."""
         result: dict[str, TableCounts] = {}
+        step = progress("rows stored",
+                        sum(f.height for f in batch.tables.values() if f is not None))
         try:
             with self.engine.connect().execution_options(write=True) as conn, conn.begin():
                 for name in ("accounts", "transactions", "events"):
@@ -244,15 +248,18 @@ class AccountStore:
                     if frame is None:
                         continue
                     columns = batch.columns.get(name) or list(SCHEMAS[name])
-                    result[name] = self._upsert(conn, name, frame, columns)
+                    result[name] = self._upsert(conn, name, frame, columns, step)
                 if any(c.inserted or c.updated for c in result.values()):
                     schema.bump_revision(conn)
         except SQLAlchemyError as exc:
             raise StoreError(f"import not stored (nothing was changed): {exc}") from exc
+        finally:
+            step.close()
         return result
 
     def _upsert(
-        self, conn: Connection, name: str, frame: pl.DataFrame, columns: list[str]
+        self, conn: Connection, name: str, frame: pl.DataFrame, columns: list[str],
+        step: Step,
     ) -> TableCounts:
         table = schema.DATA_TABLES[name]
         key = KEYS[name]
@@ -273,7 +280,7 @@ class AccountStore:
         # so the (account_id, date) index is filled in order too).
         new_rows = frame.filter(is_new).sort(key)
         changed_rows = frame.filter(changed)
-        _bulk_insert(conn, table, new_rows)
+        _bulk_insert(conn, table, new_rows, step)
         if changed_rows.height:
             statement = (
                 table.update()
@@ -285,6 +292,8 @@ class AccountStore:
                     statement,
                     [{f"_{k}": v for k, v in row.items()} for row in chunk.to_dicts()],
                 )
+                step.advance(chunk.height)
+        step.advance(frame.height - new_rows.height - changed_rows.height)
         return TableCounts(
             inserted=new_rows.height,
             updated=changed_rows.height,
@@ -313,7 +322,7 @@ class AccountStore:
         return renamed.with_columns(pl.lit(True).alias("__present"))
 
 
-def _bulk_insert(conn: Connection, table: Table, rows: pl.DataFrame) -> None:
+def _bulk_insert(conn: Connection, table: Table, rows: pl.DataFrame, step: Step) -> None:
     """Insert a frame through the driver's executemany, in chunks.
 
     SQLAlchemy's per-row parameter processing cost more than SQLite itself on
@@ -326,6 +335,7 @@ def _bulk_insert(conn: Connection, table: Table, rows: pl.DataFrame) -> None:
     if marker is None:
         for chunk in rows.iter_slices(_CHUNK):
             conn.execute(table.insert(), chunk.to_dicts())
+            step.advance(chunk.height)
         return
     if dialect.name == "sqlite":
         rows = rows.with_columns(
@@ -338,6 +348,7 @@ def _bulk_insert(conn: Connection, table: Table, rows: pl.DataFrame) -> None:
     )
     for chunk in rows.iter_slices(_CHUNK):
         conn.exec_driver_sql(sql, chunk.rows())
+        step.advance(chunk.height)
 
 
 def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:

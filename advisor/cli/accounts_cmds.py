@@ -98,9 +98,11 @@ def import_command(
 ) -> None:
     """Load CRM/ERP exports into the accounts store, all or nothing."""
     from advisor.accounts.importer import import_files
+    from advisor.cli.progress import progress_bars
 
     with _open_store(ctx) as store:
-        result = import_files(store, accounts=accounts, transactions=transactions, events=events)
+        result = import_files(store, accounts=accounts, transactions=transactions, events=events,
+                              progress=progress_bars(as_json))
     counts = result.as_dict()
     if as_json:
         echo_json(counts)
