@@ -11,6 +11,7 @@ export carries ids, else a content key built by the importer (see
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
 from sqlalchemy import (
@@ -113,12 +114,23 @@ REVISION = "revision"
 """The `schema_info` row that every import which changed data moves on (see `bump_revision`)."""
 
 
+IDENTITY = "store_id"
+"""The `schema_info` row naming this database for good: a store deleted and made anew
+starts its revisions from 0 again, so a revision alone cannot name its data."""
+
+
 def _ensure_revision(conn: Connection) -> None:
-    found = conn.execute(
-        select(schema_info.c.value).where(schema_info.c.name == REVISION)
-    ).scalar_one_or_none()
-    if found is None:
+    found = dict(
+        conn.execute(
+            select(schema_info.c.name, schema_info.c.value).where(
+                schema_info.c.name.in_((REVISION, IDENTITY))
+            )
+        ).all()
+    )
+    if REVISION not in found:
         conn.execute(schema_info.insert().values(name=REVISION, value="0"))
+    if IDENTITY not in found:
+        conn.execute(schema_info.insert().values(name=IDENTITY, value=uuid.uuid4().hex))
 
 
 def read_revision(conn: Connection) -> str:
@@ -127,6 +139,18 @@ def read_revision(conn: Connection) -> str:
         select(schema_info.c.value).where(schema_info.c.name == REVISION)
     ).scalar_one_or_none()
     return value or "0"
+
+
+def read_data_token(conn: Connection) -> str:
+    """The store's identity and data revision in one token: equal tokens, equal data."""
+    found = dict(
+        conn.execute(
+            select(schema_info.c.name, schema_info.c.value).where(
+                schema_info.c.name.in_((REVISION, IDENTITY))
+            )
+        ).all()
+    )
+    return f"{found.get(IDENTITY, 'unnamed')}.{found.get(REVISION) or '0'}"
 
 
 def bump_revision(conn: Connection) -> None:

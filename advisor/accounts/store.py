@@ -32,6 +32,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from advisor.accounts import schema
+from advisor.accounts.purchase_cache import PURCHASE_COLUMNS, PURCHASE_SCHEMA, PurchaseCache
 from advisor.errors import AdvisorError
 from knowledge.progress import Progress, Step, silent
 
@@ -65,6 +66,7 @@ SCHEMAS = {"accounts": ACCOUNT_SCHEMA, "transactions": TRANSACTION_SCHEMA, "even
 KEYS = {"accounts": "account_id", "transactions": "key", "events": "key"}
 
 _CHUNK = 20_000  # rows per executemany: bounded memory for 10M-row imports
+_READ_BATCH = 500_000  # rows per fetch when reading purchases back
 _IN_CHUNK = 500  # keys per IN (...) lookup, well under every driver's parameter limit
 
 
@@ -117,16 +119,24 @@ def _sqlite_setup(engine: Engine) -> None:
 class AccountStore:
     """Accounts, transactions and events behind one SQLAlchemy engine."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, cache_dir: Path | None = None) -> None:
+        """`cache_dir` holds the columnar purchase cache of a database server; a SQLite
+        file keeps its cache beside itself."""
         self.url = url
         try:
             parsed = make_url(url)
+            database: Path | None = None
             if parsed.get_backend_name() == "sqlite" and parsed.database not in (
                 None,
                 "",
                 ":memory:",
             ):
-                Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                database = Path(parsed.database).expanduser()
+                database.parent.mkdir(parents=True, exist_ok=True)
+            self.cache = (
+                None if parsed.get_backend_name() == "sqlite" and database is None
+                else PurchaseCache.for_store(database, _safe(url), cache_dir)
+            )
             self.engine = create_engine(url)
             if parsed.get_backend_name() == "sqlite":
                 _sqlite_setup(self.engine)
@@ -138,7 +148,7 @@ class AccountStore:
     @classmethod
     def from_settings(cls, settings: Any) -> AccountStore:
         """Open the store named by `Settings.db_url` (ADVISOR_DATABASE_URL or home)."""
-        return cls(settings.db_url)
+        return cls(settings.db_url, cache_dir=Path(settings.home) / "cache")
 
     def close(self) -> None:
         self.engine.dispose()
@@ -181,6 +191,36 @@ class AccountStore:
     def transactions(self, account_id: str | None = None) -> pl.DataFrame:
         where = schema.transactions.c.account_id == account_id if account_id else None
         return self._frame(schema.transactions, "transactions", where)
+
+    def purchases(self) -> pl.DataFrame:
+        """account_id, date and amount of every transaction: what the analysis reads.
+
+        From the columnar cache when it matches the store's data, else from the
+        database by the driver's fastest path (and the cache is written).
+        """
+        token = self.data_token()
+        if self.cache is not None:
+            cached = self.cache.load(token)
+            if cached is not None:
+                return cached
+        try:
+            with self.engine.connect() as conn:
+                frame = _read_purchases(conn)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot read the accounts database: {exc}") from exc
+        # Saved only when no import committed during the read: the file must hold
+        # exactly the data its token names.
+        if self.cache is not None and self.data_token() == token:
+            self.cache.save(frame, token)
+        return frame
+
+    def data_token(self) -> str:
+        """The store's identity and data revision: equal tokens, equal data."""
+        try:
+            with self.engine.connect() as conn:
+                return schema.read_data_token(conn)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot read the accounts database: {exc}") from exc
 
     def events(self, account_id: str | None = None) -> pl.DataFrame:
         where = schema.events.c.account_id == account_id if account_id else None
@@ -241,25 +281,34 @@ class AccountStore:
         result: dict[str, TableCounts] = {}
         step = progress("rows stored",
                         sum(f.height for f in batch.tables.values() if f is not None))
+        delta = _PurchaseDelta()
+        after: str | None = None
         try:
             with self.engine.connect().execution_options(write=True) as conn, conn.begin():
+                delta.was_empty = _is_empty(conn, schema.transactions)
                 for name in ("accounts", "transactions", "events"):
                     frame = batch.tables.get(name)
                     if frame is None:
                         continue
                     columns = batch.columns.get(name) or list(SCHEMAS[name])
-                    result[name] = self._upsert(conn, name, frame, columns, step)
+                    result[name] = self._upsert(conn, name, frame, columns, step, delta)
                 if any(c.inserted or c.updated for c in result.values()):
                     schema.bump_revision(conn)
+                    # Read after the bump, in this transaction: on PostgreSQL a
+                    # concurrent import may have moved the revision since we began.
+                    after = schema.read_data_token(conn)
         except SQLAlchemyError as exc:
             raise StoreError(f"import not stored (nothing was changed): {exc}") from exc
         finally:
             step.close()
+        if after is not None and self.cache is not None:
+            self.cache.advance(_previous(after), after, delta.added, delta.removed,
+                               was_empty=delta.was_empty)
         return result
 
     def _upsert(
         self, conn: Connection, name: str, frame: pl.DataFrame, columns: list[str],
-        step: Step,
+        step: Step, delta: _PurchaseDelta,
     ) -> TableCounts:
         table = schema.DATA_TABLES[name]
         key = KEYS[name]
@@ -280,6 +329,14 @@ class AccountStore:
         # so the (account_id, date) index is filled in order too).
         new_rows = frame.filter(is_new).sort(key)
         changed_rows = frame.filter(changed)
+        if name == "transactions":
+            # The amount, date and account are required, so stored and new values
+            # of every changed row are both at hand.
+            delta.added = pl.concat([new_rows.select(PURCHASE_COLUMNS),
+                                     changed_rows.select(PURCHASE_COLUMNS)])
+            delta.removed = joined.filter(changed).select(
+                pl.col(f"{c}__old").alias(c) for c in PURCHASE_COLUMNS
+            )
         _bulk_insert(conn, table, new_rows, step)
         if changed_rows.height:
             statement = (
@@ -320,6 +377,60 @@ class AccountStore:
         found = pl.DataFrame(rows, schema=frame_schema, orient="row")
         renamed = found.rename({c: f"{c}__old" for c in cols if c != KEYS[name]})
         return renamed.with_columns(pl.lit(True).alias("__present"))
+
+
+@dataclass
+class _PurchaseDelta:
+    """What an import did to the purchases, for the columnar cache."""
+
+    added: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=PURCHASE_SCHEMA))
+    removed: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=PURCHASE_SCHEMA))
+    was_empty: bool = False
+
+
+def _is_empty(conn: Connection, table: Table) -> bool:
+    return conn.execute(select(table.c[KEYS[table.name]]).limit(1)).first() is None
+
+
+def _previous(token: str) -> str:
+    """The token of the revision before this one (revisions count up by one)."""
+    identity, _, revision = token.rpartition(".")
+    return f"{identity}.{int(revision) - 1}"
+
+
+def _read_purchases(conn: Connection) -> pl.DataFrame:
+    """The purchase columns of every transaction, by the driver's fastest path:
+    PostgreSQL's COPY through psycopg, SQLite's cursor in large batches; other
+    databases through SQLAlchemy."""
+    sql = "SELECT account_id, date, amount FROM transactions"
+    driver = conn.connection.driver_connection
+    if conn.dialect.name == "postgresql" and hasattr(driver, "cursor") and hasattr(
+        driver.cursor(), "copy"
+    ):
+        buffer = bytearray()
+        with driver.cursor() as cursor, cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as copy:
+            for block in copy:
+                buffer += block
+        if not buffer:
+            return pl.DataFrame(schema=PURCHASE_SCHEMA)
+        return pl.read_csv(bytes(buffer), has_header=False, new_columns=list(PURCHASE_COLUMNS),
+                           schema=PURCHASE_SCHEMA)
+    if conn.dialect.name == "sqlite":
+        cursor = driver.cursor()
+        try:
+            cursor.execute(sql)
+            parts = []
+            while rows := cursor.fetchmany(_READ_BATCH):
+                parts.append(pl.DataFrame(rows, orient="row", schema={
+                    "account_id": pl.String(), "date": pl.String(), "amount": pl.Float64()}))
+        finally:
+            cursor.close()
+        if not parts:
+            return pl.DataFrame(schema=PURCHASE_SCHEMA)
+        frame = pl.concat(parts, rechunk=True)
+        return frame.with_columns(pl.col("date").str.to_date("%Y-%m-%d"))
+    rows = conn.execute(select(*(schema.transactions.c[c] for c in PURCHASE_COLUMNS))).all()
+    return pl.DataFrame(rows, schema=PURCHASE_SCHEMA, orient="row")
 
 
 def _bulk_insert(conn: Connection, table: Table, rows: pl.DataFrame, step: Step) -> None:

@@ -53,18 +53,25 @@ def _analysis(ctx: click.Context, as_of: str | None) -> PortfolioAnalysis:
 
 
 def _width(text: str) -> int:
+    if text.isascii():  # nearly every cell: no per-character lookup
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _fit(text: str, width: int) -> str:
     """Pad or cut to a display width, counting CJK characters as two columns."""
-    out, used = "", 0
+    total = _width(text)
+    if total <= width:
+        return text + " " * (width - total)
+    out: list[str] = []
+    used = 0
     for ch in text:
         w = _width(ch)
-        if used + w > width - (1 if used + w < _width(text) else 0):
-            return out + "…" + " " * max(0, width - used - 1)
-        out, used = out + ch, used + w
-    return out + " " * (width - used)
+        if used + w > width - 1:  # one column is left for the ellipsis
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…" + " " * max(0, width - used - 1)
 
 
 def _table(
@@ -133,41 +140,30 @@ def segment_command(
     """Segment every account (EI-EIV, PI-PIV, F) with reasons and risks."""
     check_lang(lang)
     analysis = _analysis(ctx, as_of)
-    records = analysis.records(lang, owner)
-    if only:
-        records = [r for r in records if r["segment"] in only]
     if as_json:
-        echo_json(records)
+        echo_json(analysis.records(lang, owner, only))
         return
+    listed = analysis.listing(owner, only)
     rows = []
-    for r in records:
+    for r in listed:
         move = (
             r["segment"]
             if r["previous_segment"] in (None, r["segment"])
             else f"{r['previous_segment']}→{r['segment']}"
         )
-        revenue = (
-            r["metrics"]["revenue"] if r["kind"] == "existing" else r["metrics"]["expected_revenue"]
-        )
         risks = " ".join(
-            f"{SEVERITY_MARK[k['severity']]}{k['code']}"
-            for k in r["risks"]
-            if k["severity"] != "info"
+            f"{SEVERITY_MARK[severity]}{code}" for severity, code in r["risks"]
+            if severity != "info"
         )
         rows.append(
-            (
-                r["account_id"],
-                _fit(r["name"], 24),
-                r["owner"] or "",
-                move,
-                money(revenue, lang),
-                risks,
-            )
+            (r["account_id"], _fit(r["name"], 24), r["owner"] or "", move,
+             money(r["revenue"], lang), risks)
         )
     click.echo(f"as of {analysis.as_of} (a quarter earlier: {analysis.before.as_of})")
     if not verbose:
         click.echo(_table(("id", "name", "owner", "segment", "revenue", "risks"), rows, right={4}))
         return
+    records = analysis.records(lang, owner, only)
     for r, row in zip(records, rows, strict=True):
         click.echo(
             _table(

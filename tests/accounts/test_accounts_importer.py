@@ -286,10 +286,10 @@ def test_a_failure_while_writing_leaves_the_store_as_it_was(
     before = store.accounts()
     original = AccountStore._upsert
 
-    def crash(self, conn, name, frame, columns, step):  # type: ignore[no-untyped-def]
+    def crash(self, conn, name, frame, columns, step, *rest):  # type: ignore[no-untyped-def]
         if name == "events":
             raise RuntimeError("disk on fire")
-        return original(self, conn, name, frame, columns, step)
+        return original(self, conn, name, frame, columns, step, *rest)
 
     monkeypatch.setattr(AccountStore, "_upsert", crash)
     changed = write("a2.csv", "account_id,name\nA1,Renamed\nA9,New\n")
@@ -315,8 +315,8 @@ def test_a_killed_import_leaves_the_store_as_it_was(tmp_path: Path, write) -> No
         from advisor.accounts.store import AccountStore
         from advisor.accounts.importer import import_files
         original = AccountStore._upsert
-        def upsert(self, conn, name, frame, columns, step):
-            counts = original(self, conn, name, frame, columns, step)
+        def upsert(self, conn, name, frame, columns, step, *rest):
+            counts = original(self, conn, name, frame, columns, step, *rest)
             if name == "transactions":  # rows written, transaction open: die now
                 os.kill(os.getpid(), signal.SIGKILL)
             return counts

@@ -110,3 +110,17 @@ def test_postgres_import_and_segment(postgres_url: str, write) -> None:  # type:
         analysis = analyse_store(store)
         assert analysis.account("A001")["segment"] == "EII"
         assert analysis.account("A006")["segment"] in ("EI", "EIII")
+
+
+def test_postgres_purchases_by_copy_and_cache(postgres_url: str, tmp_path: Path) -> None:
+    """The analysis reads PostgreSQL with COPY, and keeps its columnar cache in the
+    folder it is given; both agree with the rows as SQLAlchemy reads them."""
+    from collections import Counter
+
+    d = sample_dir()
+    with AccountStore(postgres_url, cache_dir=tmp_path) as store:
+        import_files(store, accounts=d / "accounts.csv", transactions=d / "transactions.csv")
+        expected = Counter(store.transactions().select("account_id", "date", "amount").rows())
+        assert Counter(store.purchases().rows()) == expected  # COPY, then the cache is written
+        assert len(list(tmp_path.glob("purchases-*.arrow"))) == 1
+        assert Counter(store.purchases().rows()) == expected  # from the cache
