@@ -9,6 +9,7 @@ from advisor.config import Settings
 from advisor.gaps import GapLog
 from advisor.knowledge_service import KnowledgeBase, open_retriever
 from advisor.service import Advisor
+from knowledge.cards import load_cards
 
 
 def gap_log(settings: Settings) -> GapLog:
@@ -32,7 +33,9 @@ def open_advisor(settings: Settings, *, accounts: bool = True) -> Iterator[Advis
 
         chat = make_chat_model(settings)
         writer = GroundedWriter(chat) if chat is not None else None
-    knowledge = KnowledgeBase(open_retriever(settings))
+    # The cards, parsed once per edit and kept as JSON: quicker than YAML on each start.
+    cards = load_cards(cache_dir=settings.home / "cache" / "cards")
+    knowledge = KnowledgeBase(open_retriever(settings), cards)
     store = None
     if accounts and _may_hold_accounts(settings):
         # The store and the portfolio analysis (SQLAlchemy, polars) load only when needed.

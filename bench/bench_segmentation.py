@@ -1,4 +1,5 @@
-"""Benchmark: import rows/s into SQLite, and segmentation time and peak memory, ours vs pandas.
+"""Benchmark: import rows/s into SQLite, segmentation time and peak memory (ours vs pandas),
+and `advisor segment` on the imported store (read and analysis apart, and whole).
 
     python bench/bench_segmentation.py                    # 100,000 accounts, 10,000,000 transactions
     python bench/bench_segmentation.py --accounts 10000 --transactions 1000000   # a quick run
@@ -192,6 +193,60 @@ def child_import(directory: Path) -> dict[str, float]:
     return {"seconds": seconds, "peak_mb": _peak_mb(), "rows": rows, "rows_per_s": rows / seconds}
 
 
+def child_store(directory: Path) -> dict[str, float]:
+    """`advisor segment`'s two halves on the imported store, apart: reading the
+    purchases back (from the columnar cache the import left, and from the database
+    as on a cache miss) and the analysis (both quarters, risks, movements)."""
+    from advisor.accounts.portfolio import analyse
+    from advisor.accounts.store import AccountStore, _read_purchases
+
+    store = AccountStore(f"sqlite:///{directory / 'bench.db'}")
+    start = time.perf_counter()
+    cached = store.cache is not None and store.cache.load(store.data_token()) is not None
+    frame = store.purchases()
+    read_cache = time.perf_counter() - start
+    start = time.perf_counter()
+    with store.engine.connect() as conn:
+        database = _read_purchases(conn)
+    read_database = time.perf_counter() - start
+    assert database.height == frame.height, "the cache and the database disagree"
+    del database
+    start = time.perf_counter()
+    accounts, events = store.accounts(), store.events()
+    read_rest = time.perf_counter() - start
+    start = time.perf_counter()
+    analysis = analyse(frame, accounts, events, None)
+    seconds = time.perf_counter() - start
+    store.close()
+    return {"cached": cached, "read_cache": read_cache, "read_database": read_database,
+            "read_accounts_events": read_rest, "analysis": seconds,
+            "accounts": analysis.now.frame.height, "peak_mb": _peak_mb()}
+
+
+def _whole_command(directory: Path, cache: bool) -> dict[str, float]:
+    """`advisor segment` as a user runs it (a fresh process), with or without the cache."""
+    import os
+
+    if not cache:
+        for path in directory.glob("bench.db.purchases-*.arrow"):
+            path.unlink()
+    env = {**os.environ, "ADVISOR_DATABASE_URL": f"sqlite:///{directory / 'bench.db'}",
+           "ADVISOR_HOME": str(directory / "home")}
+    # A small parent of its own, so that the peak memory is this command's alone.
+    measure = (
+        "import resource, subprocess, sys, time\n"
+        "start = time.perf_counter()\n"
+        "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)\n"
+        "print(time.perf_counter() - start,"
+        " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", measure, sys.executable, "-m", "advisor", "segment"],
+        env=env, check=True, capture_output=True, text=True,
+    ).stdout.split()
+    return {"seconds": float(out[0]), "peak_mb": float(out[1])}
+
+
 def _run_child(kind: str, directory: Path) -> dict[str, float]:
     proc = subprocess.run(
         [sys.executable, __file__, "--child", kind, "--dir", str(directory)],
@@ -222,10 +277,12 @@ def main() -> None:
     parser.add_argument("--transactions", type=int, default=10_000_000)
     parser.add_argument("--dir", type=Path, help="working folder (default: a temporary one)")
     parser.add_argument("--skip-import", action="store_true", help="only time segmentation")
-    parser.add_argument("--child", choices=["ours", "pandas", "import"], help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=["ours", "pandas", "import", "store"],
+                        help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        runner = {"ours": child_ours, "pandas": child_pandas, "import": child_import}[args.child]
+        runner = {"ours": child_ours, "pandas": child_pandas, "import": child_import,
+                  "store": child_store}[args.child]
         print(json.dumps(runner(args.dir)))
         return
     directory = args.dir or Path(tempfile.mkdtemp(prefix="advisor-bench-"))
@@ -255,6 +312,23 @@ def main() -> None:
         f"\nspeed-up {theirs['seconds'] / ours['seconds']:.1f}x; "
         f"segments agree on {agree:.2%} of {ours['accounts']:,.0f} accounts"
     )
+    if imported:
+        stored = _run_child("store", directory)
+        warm = _whole_command(directory, cache=True)
+        cold = _whole_command(directory, cache=False)
+        print(f"\n`advisor segment` on the imported store (cache left by the import: "
+              f"{'yes' if stored['cached'] else 'NO'})")
+        print(f"{'step':<44}{'wall s':>9}{'peak MB':>10}")
+        for label, value in (
+            ("read purchases, columnar cache", stored["read_cache"]),
+            ("read purchases, database (a cache miss)", stored["read_database"]),
+            ("read accounts and events", stored["read_accounts_events"]),
+            ("analysis (both quarters, risks, moves)", stored["analysis"]),
+        ):
+            print(f"{label:<44}{value:>9.2f}")
+        print(f"{'whole command, cache current':<44}{warm['seconds']:>9.2f}{warm['peak_mb']:>10.0f}")
+        print(f"{'whole command, no cache (rebuilds it)':<44}{cold['seconds']:>9.2f}"
+              f"{cold['peak_mb']:>10.0f}")
 
 
 if __name__ == "__main__":

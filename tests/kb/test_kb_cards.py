@@ -69,3 +69,22 @@ def test_a_card_file_is_plain_data(tmp_path: Path) -> None:
     for path in CARDS_DIR.glob("*.yaml"):
         document = yaml.safe_load(path.read_text("utf-8"))
         assert set(document) <= {"topic", "cards"}
+
+
+def test_parsed_cards_are_cached_by_content(tmp_path: Path) -> None:
+    """The JSON copy gives the same cards, and an edited file is read again."""
+    from knowledge.cards import CARDS_DIR, load_cards
+    from knowledge.yamlfile import load_yaml_file
+
+    cache = tmp_path / "cache"
+    assert load_cards(cache_dir=cache) == load_cards() == load_cards(cache_dir=cache)
+    assert len(list(cache.glob("*.json"))) == len(list(CARDS_DIR.glob("*.yaml")))
+    path = tmp_path / "doc.yaml"
+    path.write_text("a: 1\n")
+    assert load_yaml_file(path, cache) == {"a": 1}
+    path.write_text("a: 2\n")
+    assert load_yaml_file(path, cache) == {"a": 2}
+    assert len(list(cache.glob("doc-*.json"))) == 1  # the old copy is gone
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    assert load_yaml_file(path, blocked / "cache") == {"a": 2}  # no cache, no error

@@ -104,3 +104,14 @@ def test_empty_index_searches_to_nothing(tmp_path: Path) -> None:
     (tmp_path / "cards").mkdir()
     ingest(config, FakeEmbedder(), sources_dir=tmp_path / "src", cards_dir=tmp_path / "cards")
     assert HybridRetriever(KnowledgeIndex(config), FakeEmbedder()).search("고객", 5) == []
+
+
+def test_a_korean_term_of_several_words_matches_with_its_endings() -> None:
+    """Korean attaches particles and endings to each word: 감정적 의존 is also said
+    감정적으로 의존하게, and the glossary must still find it (and not across words
+    that merely share a syllable)."""
+    glossary = Glossary(({"en": ("emotional dependence",), "ko": ("감정적 의존",),
+                          "zh": ("情感依赖",)},))
+    for question in ("감정적으로 의존하게 만드는 법", "감정적 의존", "감정적인 의존도가 높아요"):
+        assert glossary.expand(question) == ["emotional dependence", "情感依赖"], question
+    assert glossary.matches("감정이 상해서 의존할 데가 없대요") == []

@@ -42,8 +42,12 @@ def test_search_from_the_snapshot_equals_search_in_chroma(tmp_path: Path) -> Non
         assert np.allclose([exact[i] for i in common], [approximate[i] for i in common],
                            atol=1e-4)
         assert np.isclose(mine[0][1], theirs[0][1], atol=1e-4)
-        assert [h.passage.id for h in fast.search(question, 5)] == \
-               [h.passage.id for h in chroma.search(question, 5)]
+        # The fused answer: the same passage first, and nearly the same five (an
+        # approximate list may miss a tied record that the exact one ranks).
+        exact_hits = [h.passage.id for h in fast.search(question, 5)]
+        approximate_hits = [h.passage.id for h in chroma.search(question, 5)]
+        assert exact_hits[0] == approximate_hits[0]
+        assert len(set(exact_hits) & set(approximate_hits)) >= 4
 
 
 def test_a_snapshot_of_other_records_or_another_embedder_is_not_used(tmp_path: Path) -> None:
