@@ -95,13 +95,12 @@ def move_vectors(client: Any, old_name: str, target: Any, dimension: int) -> int
     old = client.get_collection(old_name, embedding_function=None)
     moved = 0
     while True:
-        got = old.get(include=["embeddings", "documents", "metadatas"], limit=1000, offset=moved)
+        got = old.get(include=["embeddings", "metadatas"], limit=1000, offset=moved)
         if not got["ids"]:
             break
         if len(got["embeddings"][0]) != dimension:
             return 0
-        target.upsert(ids=got["ids"], embeddings=got["embeddings"],
-                      documents=got["documents"], metadatas=got["metadatas"])
+        target.upsert(ids=got["ids"], embeddings=got["embeddings"], metadatas=got["metadatas"])
         moved += len(got["ids"])
     client.delete_collection(old_name)
     return moved

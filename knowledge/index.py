@@ -57,6 +57,7 @@ INDEX_FORMAT = 1
 PASSAGE, CARD = "passage", "card"
 WHEN, EXAMPLE = "when", "example"  # facets of a card record besides its whole text
 _EMBED_BATCH = 64
+_UPSERT_BATCH = 1000
 
 
 def content_id(*parts: str) -> str:
@@ -327,14 +328,19 @@ class KnowledgeIndex:
 
     @staticmethod
     def _add(collection: Any, records: list[Record], embed: Any) -> None:
-        for start in range(0, len(records), _EMBED_BATCH):
-            batch = records[start : start + _EMBED_BATCH]
-            vectors = embed([r.embedding_text() for r in batch])
+        # Chroma keeps vectors and metadata only: the texts are in our records file,
+        # and Chroma's full-text index of documents cost more than all the rest of
+        # an ingest with shipped vectors. Vectors go in large upserts (one HNSW
+        # update each); the embedder gets its own, smaller batches.
+        for start in range(0, len(records), _UPSERT_BATCH):
+            group = records[start : start + _UPSERT_BATCH]
+            vectors: list[list[float]] = []
+            for first in range(0, len(group), _EMBED_BATCH):
+                vectors.extend(embed([r.embedding_text() for r in group[first : first + _EMBED_BATCH]]))
             collection.upsert(
-                ids=[r.id for r in batch],
+                ids=[r.id for r in group],
                 embeddings=vectors,
-                documents=[r.text for r in batch],
-                metadatas=[{"kind": r.kind, "language": r.language, "source": r.source} for r in batch],
+                metadatas=[{"kind": r.kind, "language": r.language, "source": r.source} for r in group],
             )
 
     def remove(self, ids: Iterable[str]) -> None:
