@@ -128,19 +128,28 @@ class Mention:
     end: int
 
 
+@lru_cache(maxsize=200_000)
+def _account_forms(account_id: str, name: str) -> tuple[re.Pattern[str], str, str, str]:
+    """How a question may name an account: its id as a word, its full name, its name
+    without the legal suffix, and a shorter form. Worked out once per account, not on
+    every question (compiling a pattern per account per question was most of it)."""
+    by_id = re.compile(rf"(?<![\w-]){re.escape(account_id.lower())}(?![\w-])")
+    full = re.sub(r"\s+", " ", _fold(name)).strip(" .,")
+    core = _core_name(name)
+    return by_id, full, core, _short_name(core) if len(core) >= 2 else ""
+
+
 def _mentions(folded: str, accounts: Iterable[Mapping[str, Any]]) -> list[Mention]:
     found: list[Mention] = []
     for account in accounts:
         account_id = str(account["account_id"])
-        by_id = re.search(rf"(?<![\w-]){re.escape(account_id.lower())}(?![\w-])", folded)
+        id_pattern, full, core, short = _account_forms(account_id, str(account["name"]))
+        by_id = id_pattern.search(folded)
         if by_id:
             found.append(Mention(account_id, 1000.0, *by_id.span()))
             continue
-        full = re.sub(r"\s+", " ", _fold(str(account["name"]))).strip(" .,")
-        core = _core_name(str(account["name"]))
         if len(core) < 2:
             continue
-        short = _short_name(core)
         if len(full) > len(core) and full in folded:
             # Written out in full, suffix and all: "永盛食品有限公司" is not "永盛食品股份有限公司".
             start = folded.find(full)

@@ -73,9 +73,16 @@ def _korean_phrase(term: str) -> re.Pattern[str]:
     return re.compile(r"[\uac00-\ud7af]*\s*".join(re.escape(w) for w in words))
 
 
+@lru_cache(maxsize=4096)
+def _latin_word(term: str) -> re.Pattern[str]:
+    """A Latin term as a whole word, plural allowed. Compiled once: the glossary has
+    more terms than `re` keeps compiled, so they were compiled again on every query."""
+    return re.compile(rf"(?<![a-z]){re.escape(term)}(?:s|es)?(?![a-z])")
+
+
 def _occurs(term: str, text: str) -> bool:
     if term.isascii():
-        return re.search(rf"(?<![a-z]){re.escape(term)}(?:s|es)?(?![a-z])", text) is not None
+        return _latin_word(term).search(text) is not None
     if " " in term and _HANGUL.search(term):
         return _korean_phrase(term).search(text) is not None
     return term in text
