@@ -119,14 +119,19 @@ IDENTITY = "store_id"
 starts its revisions from 0 again, so a revision alone cannot name its data."""
 
 
-def _ensure_revision(conn: Connection) -> None:
-    found = dict(
+def _revision_rows(conn: Connection) -> dict[str, str]:
+    """The revision and identity rows of `schema_info` that exist, by name."""
+    return dict(
         conn.execute(
             select(schema_info.c.name, schema_info.c.value).where(
                 schema_info.c.name.in_((REVISION, IDENTITY))
             )
         ).all()
     )
+
+
+def _ensure_revision(conn: Connection) -> None:
+    found = _revision_rows(conn)
     if REVISION not in found:
         conn.execute(schema_info.insert().values(name=REVISION, value="0"))
     if IDENTITY not in found:
@@ -143,13 +148,7 @@ def read_revision(conn: Connection) -> str:
 
 def read_data_token(conn: Connection) -> str:
     """The store's identity and data revision in one token: equal tokens, equal data."""
-    found = dict(
-        conn.execute(
-            select(schema_info.c.name, schema_info.c.value).where(
-                schema_info.c.name.in_((REVISION, IDENTITY))
-            )
-        ).all()
-    )
+    found = _revision_rows(conn)
     return f"{found.get(IDENTITY, 'unnamed')}.{found.get(REVISION) or '0'}"
 
 

@@ -404,9 +404,7 @@ def _read_purchases(conn: Connection) -> pl.DataFrame:
     databases through SQLAlchemy."""
     sql = "SELECT account_id, date, amount FROM transactions"
     driver = conn.connection.driver_connection
-    if conn.dialect.name == "postgresql" and hasattr(driver, "cursor") and hasattr(
-        driver.cursor(), "copy"
-    ):
+    if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
         buffer = bytearray()
         with driver.cursor() as cursor, cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as copy:
             for block in copy:
