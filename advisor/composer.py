@@ -172,11 +172,21 @@ class CitationList:
 def _cited_passages(
     card: Card, knowledge: CardSource, hits: Sequence[Hit], limit: int = 2
 ) -> list[Record]:
-    """The card's passages, those search ranked for this question first."""
+    """The card's passages, those search ranked for this question first.
+
+    When a card retells guidance that several sources give, each source is
+    cited once before any source is cited twice: the rep sees every original.
+    """
     passages = list(knowledge.card_passages(card.id))
     rank = {h.passage.id: i for i, h in enumerate(hits)}
     order = {p.id: rank.get(p.id, len(rank) + i) for i, p in enumerate(passages)}
-    return sorted(passages, key=lambda p: order[p.id])[:limit]
+    ranked = sorted(passages, key=lambda p: order[p.id])
+    firsts: dict[str, Record] = {}
+    for p in ranked:
+        firsts.setdefault(p.source, p)
+    chosen = list(firsts.values())[:limit]
+    chosen += [p for p in ranked if p not in chosen][: limit - len(chosen)]
+    return sorted(chosen, key=lambda p: order[p.id])
 
 
 def plan_item(

@@ -1,0 +1,49 @@
+"""Which of a card's passages an answer cites."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from types import SimpleNamespace
+
+from advisor.composer import _cited_passages
+from knowledge.index import PASSAGE, Record
+from knowledge.retrieval import Hit
+
+
+def passage(pid: str, source: str) -> Record:
+    return Record(id=pid, kind=PASSAGE, text=f"text of {pid}", language="ko", source=source)
+
+
+class Passages:
+    def __init__(self, passages: Sequence[Record]) -> None:
+        self.passages = list(passages)
+
+    def card_passages(self, card_id: str) -> Sequence[Record]:
+        return self.passages
+
+
+CARD = SimpleNamespace(id="c")
+
+
+def cited(passages: Sequence[Record], ranked: Sequence[str], limit: int = 2) -> list[str]:
+    by_id = {p.id: p for p in passages}
+    hits = [Hit(by_id[pid], 1.0 / (i + 1), "c") for i, pid in enumerate(ranked)]
+    return [p.id for p in _cited_passages(CARD, Passages(passages), hits, limit=limit)]
+
+
+def test_a_card_told_by_two_sources_cites_each_source_once_before_either_twice() -> None:
+    passages = [passage("ko-1", "000.txt"), passage("ko-2", "000.txt"),
+                passage("zh-1", "003.txt"), passage("zh-2", "003.txt")]
+    # Search ranked both Korean passages above the Chinese ones.
+    assert cited(passages, ["ko-2", "ko-1", "zh-2", "zh-1"]) == ["ko-2", "zh-2"]
+
+
+def test_one_source_cites_its_best_ranked_passages_in_search_order() -> None:
+    passages = [passage("a", "000.txt"), passage("b", "000.txt"), passage("c", "000.txt")]
+    assert cited(passages, ["c", "a"]) == ["c", "a"]
+
+
+def test_passages_search_did_not_rank_keep_the_card_order() -> None:
+    passages = [passage("a", "000.txt"), passage("b", "003.txt"), passage("c", "000.txt")]
+    assert cited(passages, []) == ["a", "b"]
+    assert cited(passages, [], limit=3) == ["a", "b", "c"]
