@@ -4,17 +4,27 @@ and a BM25 index over it (bm25s: sparse matrices, saved to disk).
 LangChain's BM25Retriever wraps rank_bm25, which scores every document in
 Python for each query term; at 100,000 passages that alone is slower than
 the whole search budget, so the index is bm25s and the fusion is ours.
+
+bm25s builds and saves the index. A search reads bm25s's saved matrix
+(precomputed BM25 weights per token and document, compressed sparse columns)
+and adds up the columns of the query's tokens, as bm25s does: importing bm25s
+imports scipy, which alone costs a cold command a quarter of a second.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import bm25s
 import numpy as np
 
 from knowledge.textnorm import strip_pinyin, to_simplified
+
+if TYPE_CHECKING:
+    import bm25s
 
 _RUNS = re.compile(r"[a-z0-9]+|[\uac00-\ud7af]+|[\u3400-\u9fff\uf900-\ufaff]+")
 _STOPWORDS = frozenset(
@@ -51,21 +61,73 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+# The BM25 variants whose saved weights are the whole score (bm25l and bm25+ add a
+# per-token score for documents that lack the token, kept in a further array).
+_PLAIN_METHODS = frozenset({"lucene", "robertson", "atire"})
+
+
+@dataclass(frozen=True)
+class _Weights:
+    """bm25s's precomputed weights: column `t` of the CSC matrix is token `t`."""
+
+    data: np.ndarray
+    indices: np.ndarray
+    indptr: np.ndarray
+    vocab: dict[str, int]
+    size: int
+
+    def scores(self, tokens: list[str]) -> np.ndarray:
+        scores = np.zeros(self.size, dtype=np.float32)
+        for token in tokens:  # a repeated query token counts again, as in bm25s
+            column = self.vocab.get(token)
+            if column is None:
+                continue
+            start, end = self.indptr[column], self.indptr[column + 1]
+            np.add.at(scores, self.indices[start:end], self.data[start:end])
+        return scores
+
+    @classmethod
+    def of_model(cls, model: bm25s.BM25) -> _Weights:
+        matrix = model.scores
+        return cls(matrix["data"], matrix["indices"], matrix["indptr"], dict(model.vocab_dict),
+                   int(matrix["num_docs"]))
+
+    @classmethod
+    def read(cls, directory: Path) -> _Weights:
+        params = json.loads((directory / "params.index.json").read_text("utf-8"))
+        method = params.get("method", "lucene")
+        if method not in _PLAIN_METHODS or (directory / "nonoccurrence_array.index.npy").exists():
+            raise ValueError(f"a BM25 index of method {method!r} is not supported")
+        vocab = json.loads((directory / "vocab.index.json").read_text("utf-8"))
+        return cls(
+            np.load(directory / "data.csc.index.npy"),
+            np.load(directory / "indices.csc.index.npy"),
+            np.load(directory / "indptr.csc.index.npy"),
+            {str(token): int(column) for token, column in vocab.items()},
+            int(params["num_docs"]),
+        )
+
+
 class LexicalIndex:
     """BM25 over a fixed list of documents; results are positions in that list."""
 
-    def __init__(self, model: bm25s.BM25 | None, size: int) -> None:
-        self._model = model
+    def __init__(
+        self, weights: _Weights | None, size: int, model: bm25s.BM25 | None = None
+    ) -> None:
+        self._weights = weights
+        self._model = model  # only an index built here is saved
         self.size = size
 
     @classmethod
     def build(cls, texts: list[str]) -> LexicalIndex:
         if not texts:
             return cls(None, 0)
+        import bm25s
+
         model = bm25s.BM25()
         corpus = [tokenize(t) or ["<empty>"] for t in texts]
         model.index(corpus, show_progress=False)
-        return cls(model, len(texts))
+        return cls(_Weights.of_model(model), len(texts), model)
 
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
@@ -76,17 +138,19 @@ class LexicalIndex:
     def load(cls, directory: Path, size: int) -> LexicalIndex:
         if size == 0:
             return cls(None, 0)
-        model = bm25s.BM25.load(str(directory), mmap=False, show_progress=False)
-        return cls(model, size)
+        weights = _Weights.read(directory)
+        if weights.size != size:
+            raise ValueError(f"it indexes {weights.size} documents, not {size}")
+        return cls(weights, size)
 
     def search(
         self, query: str, k: int, mask: np.ndarray | None = None
     ) -> list[tuple[int, float]]:
         """Top k (position, score) with a positive score; `mask` zeroes excluded rows."""
         tokens = tokenize(query)
-        if not tokens or self._model is None:
+        if not tokens or self._weights is None:
             return []
-        scores = self._model.get_scores(tokens)
+        scores = self._weights.scores(tokens)
         if mask is not None:
             scores = scores * mask
         k = min(k, self.size)

