@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from advisor.accounts.metrics import shift_months
+from advisor.accounts.metrics import Purchases, shift_months
 from advisor.accounts.segmentation import Segmentation, SegmentConfig, segment_accounts
 
 # Contribution counts double, stability single: EI 3 > EII 2 > EIII 1 > EIV 0.
@@ -59,9 +59,10 @@ def previous_segmentation(
     accounts: pl.DataFrame | None,
     as_of: dt.date,
     config: SegmentConfig | None = None,
+    purchases: Purchases | None = None,
 ) -> Segmentation:
     """The segmentation as it stood a quarter before `as_of`."""
-    return segment_accounts(transactions, accounts, quarter_earlier(as_of), config)
+    return segment_accounts(transactions, accounts, quarter_earlier(as_of), config, purchases)
 
 
 def movements(now: Segmentation, before: Segmentation) -> dict[str, Move]:

@@ -18,7 +18,7 @@ from typing import Any
 import polars as pl
 
 from advisor.accounts.allocation import RepAllocation, time_allocation
-from advisor.accounts.metrics import monthly_series
+from advisor.accounts.metrics import Purchases, monthly_series
 from advisor.accounts.movement import Move, movement_matrix, movements, previous_segmentation
 from advisor.accounts.reasons import Risk, check_lang, label
 from advisor.accounts.risks import RiskConfig, account_risks
@@ -242,8 +242,10 @@ def analyse(
     config: SegmentConfig | None = None,
     risk_config: RiskConfig | None = None,
 ) -> PortfolioAnalysis:
-    now = segment_accounts(transactions, accounts, as_of, config)
-    before = previous_segmentation(transactions, accounts, now.as_of, config)
+    # Both dates read the same prepared arrays: encoded and sorted once.
+    purchases = Purchases.of(transactions)
+    now = segment_accounts(transactions, accounts, as_of, config, purchases)
+    before = previous_segmentation(transactions, accounts, now.as_of, config, purchases)
     return PortfolioAnalysis(
         now, before, account_risks(now, events, risk_config), movements(now, before)
     )

@@ -34,7 +34,7 @@ from typing import Any
 import polars as pl
 
 from advisor.accounts.explain import segment_reasons
-from advisor.accounts.metrics import account_metrics
+from advisor.accounts.metrics import Purchases, account_metrics
 from advisor.accounts.reasons import Reason
 from advisor.accounts.segment_config import EPS, SegmentConfig
 from advisor.errors import AdvisorError
@@ -117,8 +117,10 @@ def segment_accounts(
     accounts: pl.DataFrame | None = None,
     as_of: dt.date | None = None,
     config: SegmentConfig | None = None,
+    purchases: Purchases | None = None,
 ) -> Segmentation:
-    """Segment every account. `as_of` defaults to the latest transaction date."""
+    """Segment every account. `as_of` defaults to the latest transaction date.
+    `purchases` is `Purchases.of(transactions)`, when the caller has it already."""
     config = config or SegmentConfig()
     if as_of is None:
         latest = transactions["date"].max() if transactions.height else None
@@ -126,7 +128,7 @@ def segment_accounts(
             raise AdvisorError("no transactions on record: give an as-of date")
         as_of = latest  # type: ignore[assignment]
     assert isinstance(as_of, dt.date)
-    metrics = account_metrics(transactions, as_of, config.window_months)
+    metrics = account_metrics(purchases or transactions, as_of, config.window_months)
     base = _accounts_frame(accounts, metrics["account_id"]).join(
         metrics, on="account_id", how="left"
     )

@@ -5,9 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
 
-from advisor.accounts.metrics import account_metrics, monthly_series, shift_months
+from advisor.accounts.metrics import Purchases, account_metrics, monthly_series, shift_months
 from advisor.accounts.segmentation import segment_accounts
 from tests.accounts.helpers_accounts import AS_OF, month_day, steady, tx
 
@@ -108,3 +112,28 @@ def test_monthly_series_and_shift() -> None:
     assert shift_months(dt.date(2026, 5, 31), -3) == dt.date(2026, 2, 28)
     assert shift_months(dt.date(2024, 5, 31), -3) == dt.date(2024, 2, 29)
     assert shift_months(dt.date(2026, 1, 15), -3) == dt.date(2025, 10, 15)
+
+
+# Analysing now and a quarter ago prepares the transactions once (`Purchases`): the
+# metrics at any as-of date must be those of the raw transactions up to that date.
+_ROWS = st.lists(
+    st.tuples(st.sampled_from(["A", "B", "C", "D"]),
+              st.integers(min_value=0, max_value=800),
+              st.sampled_from([0.0, 10.0, 55.5, 300.0])),
+    min_size=1, max_size=40,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(rows=_ROWS, back=st.integers(min_value=0, max_value=900))
+def test_prepared_purchases_give_the_metrics_of_the_raw_transactions(rows, back) -> None:
+    start = dt.date(2024, 8, 1)
+    frame = tx([(a, (start + dt.timedelta(days=d)).isoformat(), amount) for a, d, amount in rows])
+    as_of = start + dt.timedelta(days=800 - back)
+    upto = frame.filter(pl.col("date") <= as_of)
+    prepared = Purchases.of(frame)
+    if upto.height == 0:
+        assert account_metrics(prepared, as_of).height == 0
+        return
+    assert_frame_equal(account_metrics(prepared, as_of).sort("account_id"),
+                       account_metrics(upto, as_of).sort("account_id"))
