@@ -7,7 +7,7 @@ import math
 
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
@@ -126,6 +126,7 @@ _ROWS = st.lists(
 
 @settings(max_examples=80, deadline=None)
 @given(rows=_ROWS, back=st.integers(min_value=0, max_value=900))
+@example(rows=[("A", 100, 10.0), ("A", 200, 10.0), ("A", 300, 10.0), ("B", 350, 0.0)], back=600)
 def test_prepared_purchases_give_the_metrics_of_the_raw_transactions(rows, back) -> None:
     start = dt.date(2024, 8, 1)
     frame = tx([(a, (start + dt.timedelta(days=d)).isoformat(), amount) for a, d, amount in rows])
