@@ -53,13 +53,36 @@ def account_risks(
         for event in relevant.iter_rows(named=True):
             by_account.setdefault(event["account_id"], []).append(event)
     out: dict[str, list[Risk]] = {}
-    for row in seg.frame.iter_rows(named=True):
+    for row in _candidates(seg, set(by_account), config).iter_rows(named=True):
         risks = _from_metrics(row, seg, config) + _from_events(
             row, by_account.get(row["account_id"], []), seg.as_of, config
         )
         if risks:
             out[row["account_id"]] = sorted(risks, key=lambda r: severity_rank(r.severity))
     return out
+
+
+# What the rules read of an account's row.
+_COLUMNS = ("account_id", "kind", "last_purchase", "high_contribution", "revenue", "trend_ratio",
+            "history_months", "yoy_ratio", "year_ago_trend", "last_q", "earlier_avg", "year_ago_q",
+            "last_q_months", "days_since_last", "median_gap_days")
+
+
+def _candidates(seg: Segmentation, with_events: set[str], cfg: RiskConfig) -> pl.DataFrame:
+    """The rows any rule could fire on: a superset, found in one vectorised pass, so
+    that the rules below run on a few thousand of 100,000 accounts, not on all."""
+    shortest_lapse = min(cfg.lapse_min_days, cfg.lapse_default_days)
+    metric = (
+        (pl.col("kind") == "existing")
+        & pl.col("last_purchase").is_not_null()
+        & (
+            (pl.col("trend_ratio") < cfg.partial_ratio - EPS)
+            | (pl.col("days_since_last") > shortest_lapse)
+        ).fill_null(False)
+    )
+    return seg.frame.select(_COLUMNS).filter(
+        metric | pl.col("account_id").is_in(list(with_events))
+    )
 
 
 def _from_metrics(row: Mapping[str, Any], seg: Segmentation, cfg: RiskConfig) -> list[Risk]:
