@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from unittest import mock
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
+from advisor.accounts import risks as risks_module
 from advisor.accounts.reasons import Risk
 from advisor.accounts.risks import RiskConfig, account_risks
 from advisor.accounts.segmentation import segment_accounts
@@ -226,3 +230,42 @@ def test_lost() -> None:
 def test_risks_are_sorted_most_severe_first() -> None:
     evts = [("A", "2026-09-12", "satisfaction", 2.0, None), ("A", "2026-09-30", "lost", None, None)]
     assert [r.severity for r in _risks(steady("A", 1.0), evts)["A"]] == ["high", "medium"]
+
+
+# The rules run only on the rows a vectorised pre-filter lets through: it must let
+# through every row any rule fires on.
+_ACCOUNT = st.sampled_from(["A", "B", "C", "D", "E"])
+_PURCHASES = st.lists(
+    st.tuples(_ACCOUNT, st.integers(min_value=0, max_value=760),
+              st.sampled_from([0.0, 5.0, 40.0, 250.0, 2000.0])),
+    min_size=1, max_size=60,
+)
+_EVENTS = st.lists(
+    st.tuples(_ACCOUNT, st.integers(min_value=0, max_value=760),
+              st.sampled_from(["complaint", "resolved", "overdue", "competitor_offer",
+                               "satisfaction", "lost"]),
+              st.sampled_from([None, 1.0, 2.0, 4.0])),
+    max_size=8,
+)
+
+
+# Weekly, more in its last weeks, then silent for 53 days: lapsed, though not declining.
+_WEEKLY_THEN_SILENT = [("A", d, 40.0 if d < 670 else 400.0) for d in range(0, 711, 7)]
+_BUYING_LESS = ([("B", d, 250.0) for d in range(400, 670, 30)]  # trend about 0.7
+                + [("B", d, 175.0) for d in range(680, 761, 30)])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(purchases=_PURCHASES, happened=_EVENTS)
+@example(purchases=_WEEKLY_THEN_SILENT, happened=[])
+@example(purchases=_BUYING_LESS, happened=[])
+def test_the_pre_filter_keeps_every_account_a_rule_fires_on(purchases, happened) -> None:
+    start = AS_OF - dt.timedelta(days=760)
+    seg = segment_accounts(
+        tx([(a, start + dt.timedelta(days=d), v) for a, d, v in purchases]), as_of=AS_OF
+    )
+    ev = events([(a, start + dt.timedelta(days=d), t, v, None) for a, d, t, v in happened])
+    fast = account_risks(seg, ev)
+    with mock.patch.object(risks_module, "_candidates", lambda seg, with_events, cfg: seg.frame):
+        every_row = account_risks(seg, ev)
+    assert fast == every_row
