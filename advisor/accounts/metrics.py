@@ -48,74 +48,91 @@ def encode_accounts(ids: pl.Series) -> tuple[pl.Series, np.ndarray]:
     return uniques.alias("account_id"), codes
 
 
-def distinct_days(codes: np.ndarray, days: np.ndarray) -> tuple[np.ndarray, int]:
-    """Each account's distinct purchase days, in order: one sorted array of packed
-    int64 keys (code << 32 | day - base), and the base day.
+@dataclass(frozen=True)
+class PurchaseDays:
+    """Each account's distinct purchase days in order, as parallel arrays: the code,
+    the day, whether it is the account's first, and the gap in days since the one
+    before. The days of an account up to any date are a prefix of its days, so the
+    arrays for an earlier as-of date are these, masked."""
 
-    Sorting one packed key gives every account's days in order without a
-    per-group sort; it is the costly step, so it is done once for every as-of date.
-    """
-    if len(codes) == 0:
-        return np.zeros(0, dtype=np.int64), 0
-    base = int(days.min())
-    key = np.sort((codes.astype(np.int64) << 32) | (days - base))
-    distinct = np.empty(len(key), dtype=bool)
-    distinct[0] = True
-    np.not_equal(key[1:], key[:-1], out=distinct[1:])
-    return key[distinct], base
+    code: np.ndarray
+    day: np.ndarray
+    head: np.ndarray
+    gap: np.ndarray
+
+    @classmethod
+    def of(cls, codes: np.ndarray, days: np.ndarray) -> PurchaseDays:
+        # Sorting one packed int64 key (code, day) orders every account's days
+        # without a per-group sort.
+        if len(codes) == 0:
+            empty = np.zeros(0, dtype=np.int64)
+            return cls(empty, empty, np.zeros(0, dtype=bool), empty)
+        base = int(days.min())
+        key = np.sort((codes.astype(np.int64) << 32) | (days - base))
+        distinct = np.empty(len(key), dtype=bool)
+        distinct[0] = True
+        np.not_equal(key[1:], key[:-1], out=distinct[1:])
+        key = key[distinct]
+        code, day = key >> 32, (key & 0xFFFFFFFF) + base
+        head = np.empty(len(code), dtype=bool)
+        head[0] = True
+        np.not_equal(code[1:], code[:-1], out=head[1:])
+        gap = np.empty_like(day)
+        gap[0] = 0
+        np.subtract(day[1:], day[:-1], out=gap[1:])
+        return cls(code, day, head, gap)
+
+    def up_to(self, last_day: int) -> PurchaseDays:
+        if not len(self.day) or self.day.max() <= last_day:
+            return self
+        keep = self.day <= last_day
+        return PurchaseDays(self.code[keep], self.day[keep], self.head[keep], self.gap[keep])
+
+    def summary(self, accounts: int) -> pl.DataFrame:
+        """Per account code 0..accounts-1: first and last purchase day, distinct
+        purchase days and the median gap between consecutive ones."""
+        empty = pl.DataFrame({"code": np.arange(accounts, dtype=np.int64)})
+        if len(self.code) == 0:
+            return empty.with_columns(
+                pl.lit(None, dtype=pl.Int64).alias("first_day"),
+                pl.lit(None, dtype=pl.Int64).alias("last_day"),
+                pl.lit(None, dtype=pl.Int64).alias("purchase_days"),
+                pl.lit(None, dtype=pl.Float64).alias("median_gap_days"),
+            ).drop("code")
+        starts = np.flatnonzero(self.head)
+        ends = np.append(starts[1:], len(self.code)) - 1
+        gaps = (
+            pl.DataFrame({"code": self.code, "gap": self.gap})
+            .filter(~pl.Series(self.head))
+            .group_by("code")
+            .agg(pl.col("gap").median().alias("median_gap_days"))
+        )
+        found = pl.DataFrame(
+            {
+                "code": self.code[starts],
+                "first_day": self.day[starts],
+                "last_day": self.day[ends],
+                "purchase_days": ends - starts + 1,
+            }
+        )
+        return (
+            empty.join(found, on="code", how="left", maintain_order="left")
+            .join(gaps, on="code", how="left", maintain_order="left")
+            .drop("code")
+        )
 
 
 def purchase_days(codes: np.ndarray, days: np.ndarray, accounts: int) -> pl.DataFrame:
     """Per account code 0..accounts-1: first and last purchase day, distinct purchase
     days and the median gap in days between consecutive distinct purchase days."""
-    key, base = distinct_days(codes, days)
-    return days_summary(key, base, accounts)
+    return PurchaseDays.of(codes, days).summary(accounts)
 
 
-def days_summary(key: np.ndarray, base: int, accounts: int) -> pl.DataFrame:
-    """`purchase_days` from the sorted distinct keys of `distinct_days`."""
-    empty = pl.DataFrame(
-        {"code": np.arange(accounts, dtype=np.int64)},
-    )
-    if len(key) == 0:
-        return empty.with_columns(
-            pl.lit(None, dtype=pl.Int64).alias("first_day"),
-            pl.lit(None, dtype=pl.Int64).alias("last_day"),
-            pl.lit(None, dtype=pl.Int64).alias("purchase_days"),
-            pl.lit(None, dtype=pl.Float64).alias("median_gap_days"),
-        ).drop("code")
-    code, day = key >> 32, (key & 0xFFFFFFFF) + base
-    head = np.empty(len(code), dtype=bool)  # first distinct day of each account
-    head[0] = True
-    np.not_equal(code[1:], code[:-1], out=head[1:])
-    starts = np.flatnonzero(head)
-    ends = np.append(starts[1:], len(code)) - 1
-    gap = np.empty_like(day)
-    gap[0] = 0
-    np.subtract(day[1:], day[:-1], out=gap[1:])
-    gaps = (
-        pl.DataFrame({"code": code, "gap": gap})
-        .filter(~pl.Series(head))
-        .group_by("code")
-        .agg(pl.col("gap").median().alias("median_gap_days"))
-    )
-    found = pl.DataFrame(
-        {
-            "code": code[starts],
-            "first_day": day[starts],
-            "last_day": day[ends],
-            "purchase_days": ends - starts + 1,
-        }
-    )
-    return (
-        empty.join(found, on="code", how="left", maintain_order="left")
-        .join(gaps, on="code", how="left", maintain_order="left")
-        .drop("code")
-    )
+_EPOCH_MONTH = 1970 * 12
 
 
-def _months_back(day: np.ndarray, as_of: dt.date) -> np.ndarray:
-    """Calendar months from each day (days since 1970) back to the as-of month.
+def _month_numbers(day: np.ndarray) -> np.ndarray:
+    """The calendar month (`month_number`) of each day (days since 1970).
 
     A lookup table over the few distinct days is far cheaper than converting
     ten million dates to calendar months one by one.
@@ -124,24 +141,23 @@ def _months_back(day: np.ndarray, as_of: dt.date) -> np.ndarray:
         return day.copy()
     first = int(day.min())
     span = np.arange(first, int(day.max()) + 1).astype("datetime64[D]")
-    table = (month_number(as_of) - month_number(dt.date(1970, 1, 1))) - span.astype(
-        "datetime64[M]"
-    ).astype(np.int64)
+    table = _EPOCH_MONTH + span.astype("datetime64[M]").astype(np.int64)
     return table[day - first]
 
 
 @dataclass(frozen=True)
 class Purchases:
-    """Transactions made ready for metrics at any as-of date: account codes, days and
-    amounts as arrays, and the sorted distinct purchase days. Analysing two dates
-    (now and a quarter ago) encodes and sorts ten million rows once, not twice."""
+    """Transactions made ready for metrics at any as-of date: account codes, days,
+    calendar months and amounts as arrays, and the accounts' distinct purchase days.
+    Analysing two dates (now and a quarter ago) encodes, sorts and converts ten
+    million rows once, not twice."""
 
     ids: pl.Series  # account id of each code
     codes: np.ndarray
     days: np.ndarray  # days since 1970
+    months: np.ndarray  # `month_number` of each day
     amounts: np.ndarray
-    distinct: np.ndarray  # `distinct_days` of the rows with a positive amount
-    base: int
+    purchase_days: PurchaseDays  # of the rows with a positive amount
 
     @classmethod
     def of(cls, transactions: pl.DataFrame) -> Purchases:
@@ -151,10 +167,10 @@ class Purchases:
         days = tx["date"].to_physical().to_numpy().astype(np.int64)
         bought = amounts > 0
         if bought.all():  # the usual case: skip two ten-million-row copies
-            distinct, base = distinct_days(codes, days)
+            bought_days = PurchaseDays.of(codes, days)
         else:
-            distinct, base = distinct_days(codes[bought], days[bought])
-        return cls(ids, codes, days, amounts, distinct, base)
+            bought_days = PurchaseDays.of(codes[bought], days[bought])
+        return cls(ids, codes, days, _month_numbers(days), amounts, bought_days)
 
 
 def month_matrix(
@@ -162,20 +178,19 @@ def month_matrix(
 ) -> tuple[pl.Series, np.ndarray, pl.DataFrame]:
     """(account ids, revenue matrix [accounts × months], purchase-date summary per account).
 
-    Only transactions on or before `as_of` count, and only accounts with one. The
-    summary has first and last purchase date, distinct purchase days and the median
-    gap between them, over all history up to `as_of`; zero-amount lines are not
-    purchases.
+    Only transactions on or before `as_of` count, and only accounts with one. Column
+    0 is the as-of month. The summary has first and last purchase date, distinct
+    purchase days and the median gap between them, over all history up to `as_of`;
+    zero-amount lines are not purchases.
     """
     p = transactions if isinstance(transactions, Purchases) else Purchases.of(transactions)
     as_of_day = (as_of - dt.date(1970, 1, 1)).days
     upto = p.days <= as_of_day
     everything = bool(upto.all())
     codes = p.codes if everything else p.codes[upto]
-    days = p.days if everything else p.days[upto]
     amounts = p.amounts if everything else p.amounts[upto]
     present = np.bincount(codes, minlength=len(p.ids)) > 0
-    back = _months_back(days, as_of)
+    back = month_number(as_of) - (p.months if everything else p.months[upto])
     inside = back < months
     flat = codes * months + back
     weights = amounts
@@ -184,10 +199,7 @@ def month_matrix(
     matrix = np.bincount(flat, weights=weights, minlength=len(p.ids) * months).reshape(
         len(p.ids), months
     )
-    key = p.distinct
-    if not everything and len(key):
-        key = key[(key & 0xFFFFFFFF) + p.base <= as_of_day]  # still sorted
-    summary = days_summary(key, p.base, len(p.ids))
+    summary = p.purchase_days.up_to(as_of_day).summary(len(p.ids))
     if present.all():
         return p.ids, matrix, summary
     kept = np.flatnonzero(present)

@@ -174,7 +174,17 @@ class AccountStore:
         if where is not None:
             query = query.where(where)
         with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
+            if text_dates and where is None:
+                # A whole table (100,000 accounts): SQLite's own cursor gives plain
+                # tuples at less than half the cost of SQLAlchemy's rows.
+                cursor = conn.connection.driver_connection.cursor()
+                try:
+                    cursor.execute(str(query.compile(dialect=conn.dialect)))
+                    rows = cursor.fetchall()
+                finally:
+                    cursor.close()
+            else:
+                rows = conn.execute(query).all()
         fetched = {
             c: (pl.String() if text_dates and t == pl.Date else t) for c, t in wanted.items()
         }
