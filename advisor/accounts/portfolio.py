@@ -252,9 +252,11 @@ def analyse(
     as_of: dt.date | None = None,
     config: SegmentConfig | None = None,
     risk_config: RiskConfig | None = None,
+    purchases: Purchases | None = None,
 ) -> PortfolioAnalysis:
+    """`purchases` is `Purchases.of(transactions)`, when the caller has it already."""
     # Both dates read the same prepared arrays: encoded and sorted once.
-    purchases = Purchases.of(transactions)
+    purchases = purchases or Purchases.of(transactions)
     now = segment_accounts(transactions, accounts, as_of, config, purchases)
     # The quarter before runs in numpy and polars, which let go of the GIL, while the
     # risk rules run in Python: on two cores they overlap.
@@ -277,7 +279,12 @@ def analyse_store(
     transactions = store.purchases()
     if as_of is None and transactions.height == 0:
         as_of = today or dt.date.today()
-    return analyse(transactions, store.accounts(), store.events(), as_of, config, risk_config)
+    # The purchases are prepared (numpy and polars) while the accounts are read.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        prepared = pool.submit(Purchases.of, transactions)
+        accounts, events = store.accounts(), store.events()
+        purchases = prepared.result()
+    return analyse(transactions, accounts, events, as_of, config, risk_config, purchases)
 
 
 def monthly_revenue(
