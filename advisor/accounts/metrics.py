@@ -68,7 +68,10 @@ class PurchaseDays:
             empty = np.zeros(0, dtype=np.int64)
             return cls(empty, empty, np.zeros(0, dtype=bool), empty)
         base = int(days.min())
-        key = np.sort((codes.astype(np.int64) << 32) | (days - base))
+        key = codes.astype(np.int64)
+        key <<= 32
+        key |= days - base
+        key.sort()  # in place: every fresh 80 MB array costs the kernel zeroed pages
         distinct = np.empty(len(key), dtype=bool)
         distinct[0] = True
         np.not_equal(key[1:], key[:-1], out=distinct[1:])
@@ -141,7 +144,7 @@ def _month_numbers(day: np.ndarray) -> np.ndarray:
         return day.copy()
     first = int(day.min())
     span = np.arange(first, int(day.max()) + 1).astype("datetime64[D]")
-    table = _EPOCH_MONTH + span.astype("datetime64[M]").astype(np.int64)
+    table = (_EPOCH_MONTH + span.astype("datetime64[M]").astype(np.int64)).astype(np.int32)
     return table[day - first]
 
 
