@@ -174,9 +174,9 @@ class AccountStore:
         if where is not None:
             query = query.where(where)
         with self.engine.connect() as conn:
-            if text_dates and where is None:
-                # A whole table (100,000 accounts): SQLite's own cursor gives plain
-                # tuples at less than half the cost of SQLAlchemy's rows.
+            if where is None and _plain_tuples(conn):
+                # A whole table (100,000 accounts): the driver's own cursor gives
+                # plain tuples at less than half the cost of SQLAlchemy's rows.
                 cursor = conn.connection.driver_connection.cursor()
                 try:
                     cursor.execute(str(query.compile(dialect=conn.dialect)))
@@ -406,6 +406,14 @@ def _previous(token: str) -> str:
     """The token of the revision before this one (revisions count up by one)."""
     identity, _, revision = token.rpartition(".")
     return f"{identity}.{int(revision) - 1}"
+
+
+def _plain_tuples(conn: Connection) -> bool:
+    """Whether the driver's cursor returns rows as plain tuples of the values
+    the frame wants (SQLite's sqlite3, PostgreSQL's psycopg)."""
+    return conn.dialect.name == "sqlite" or (
+        conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg"
+    )
 
 
 def _read_purchases(conn: Connection) -> pl.DataFrame:
