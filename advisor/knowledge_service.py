@@ -103,10 +103,12 @@ class KnowledgeBase:
         return out
 
     def search(self, question: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
-        return self.retriever.search(question, k, filters)
+        with what_to_do():
+            return self.retriever.search(question, k, filters)
 
     def retrieve(self, question: str, k: int = 5, filters: Filters | None = None) -> Retrieval:
-        return self.retriever.retrieve(question, k, filters)
+        with what_to_do():
+            return self.retriever.retrieve(question, k, filters)
 
     @cached_property
     def _bundled_sources(self) -> frozenset[str]:

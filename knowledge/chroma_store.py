@@ -10,11 +10,18 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from knowledge.config import KnowledgeConfig
-from knowledge.errors import EmbedderMismatchError, IndexDamagedError, VectorStoreUnavailableError
+from knowledge.errors import (
+    EmbedderMismatchError,
+    IndexDamagedError,
+    KnowledgeError,
+    VectorStoreUnavailableError,
+)
 
 
 def collection_name(prefix: str, spec: str, dimension: int) -> str:
@@ -67,6 +74,24 @@ def forget_store(path: Path) -> None:
 
     systems = getattr(SharedSystemClient, "_identifier_to_system", {})
     systems.pop(str(path), None)
+
+
+@contextmanager
+def server_calls(config: KnowledgeConfig, doing: str) -> Iterator[None]:
+    """Calls to a Chroma server that may go away part-way: its failure becomes one
+    clear error, not a traceback of the HTTP client's. A local store's errors, a
+    missing collection and our own errors pass through as they are."""
+    try:
+        yield
+    except KnowledgeError:
+        raise
+    except Exception as exc:
+        if not config.chroma_url or is_not_found(exc):
+            raise
+        raise VectorStoreUnavailableError(
+            f"lost the Chroma server at {config.chroma_url} while {doing} ({first_line(exc)})",
+            config.chroma_url,
+        ) from exc
 
 
 def is_not_found(exc: Exception) -> bool:

@@ -40,6 +40,7 @@ from knowledge.chroma_store import (
     first_line,
     is_not_found,
     move_vectors,
+    server_calls,
 )
 from knowledge.config import KnowledgeConfig
 from knowledge.errors import (
@@ -284,14 +285,16 @@ class KnowledgeIndex:
         return (own & existing) - wanted
 
     def vector_ids(self) -> set[str]:
-        return set(self.collection().get(include=[])["ids"])
+        with server_calls(self.config, "listing the stored vectors"):
+            return set(self.collection().get(include=[])["ids"])
 
     def vectors(self, ids: list[str]) -> dict[str, list[float]]:
         """The stored vectors of these records."""
         out: dict[str, list[float]] = {}
-        for start in range(0, len(ids), 1000):
-            got = self.collection().get(ids=ids[start : start + 1000], include=["embeddings"])
-            out.update(zip(got["ids"], (list(v) for v in got["embeddings"]), strict=True))
+        with server_calls(self.config, "reading the stored vectors"):
+            for start in range(0, len(ids), 1000):
+                got = self.collection().get(ids=ids[start : start + 1000], include=["embeddings"])
+                out.update(zip(got["ids"], (list(v) for v in got["embeddings"]), strict=True))
         return out
 
     @property
@@ -305,7 +308,7 @@ class KnowledgeIndex:
         others = [r for r in records if r.facet != EXAMPLE]
         for group, embed in ((others, embedder.embed_documents),
                              (questions, questions_embedding(embedder))):
-            self._add(collection, group, self._checked(embed))
+            self._add(collection, group, self._checked(embed), self.config)
 
     def _checked(self, embed: Any) -> Any:
         """`embed`, refusing vectors of another dimension than the collection's."""
@@ -327,7 +330,7 @@ class KnowledgeIndex:
         return checked
 
     @staticmethod
-    def _add(collection: Any, records: list[Record], embed: Any) -> None:
+    def _add(collection: Any, records: list[Record], embed: Any, config: KnowledgeConfig) -> None:
         # Chroma keeps vectors and metadata only: the texts are in our records file,
         # and Chroma's full-text index of documents cost more than all the rest of
         # an ingest with shipped vectors. Vectors go in large upserts (one HNSW
@@ -337,16 +340,19 @@ class KnowledgeIndex:
             vectors: list[list[float]] = []
             for first in range(0, len(group), _EMBED_BATCH):
                 vectors.extend(embed([r.embedding_text() for r in group[first : first + _EMBED_BATCH]]))
-            collection.upsert(
-                ids=[r.id for r in group],
-                embeddings=vectors,
-                metadatas=[{"kind": r.kind, "language": r.language, "source": r.source} for r in group],
-            )
+            with server_calls(config, "storing vectors"):
+                collection.upsert(
+                    ids=[r.id for r in group],
+                    embeddings=vectors,
+                    metadatas=[{"kind": r.kind, "language": r.language, "source": r.source}
+                               for r in group],
+                )
 
     def remove(self, ids: Iterable[str]) -> None:
         ids = list(ids)
-        for start in range(0, len(ids), 1000):
-            self.collection().delete(ids=ids[start : start + 1000])
+        with server_calls(self.config, "removing vectors"):
+            for start in range(0, len(ids), 1000):
+                self.collection().delete(ids=ids[start : start + 1000])
 
     # -- records and the lexical index --------------------------------------------
     def write(self, records: list[Record], state: IndexState) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from knowledge.chroma_store import server_calls
 from knowledge.embedders import Embedder
 from knowledge.glossary import Glossary
 from knowledge.index import CARD, KnowledgeIndex, Record, questions_embedding
@@ -234,11 +235,13 @@ class HybridRetriever:
             return []
         if self.snapshot is not None:
             return self.snapshot.search(self._vector(query), n)
-        result = self._collection().query(
-            query_embeddings=[self._vector(query)],
-            n_results=min(n, len(self.records)),
-            include=["distances"],
-        )
+        vector = self._vector(query)
+        with server_calls(self.index.config, "searching"):
+            result = self._collection().query(
+                query_embeddings=[vector],
+                n_results=min(n, len(self.records)),
+                include=["distances"],
+            )
         # The collection's space is cosine: distance = 1 - similarity.
         return [
             (rid, 1.0 - float(distance))

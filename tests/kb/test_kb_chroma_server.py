@@ -12,6 +12,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from click.testing import CliRunner
 
 from advisor.cli import main
 from knowledge.config import KnowledgeConfig
-from knowledge.errors import EmbedderMismatchError, IndexDamagedError
+from knowledge.errors import EmbedderMismatchError, IndexDamagedError, VectorStoreUnavailableError
 from knowledge.index import KnowledgeIndex
 from knowledge.pipeline import ingest
 from knowledge.retrieval import HybridRetriever
@@ -63,14 +64,15 @@ def test_a_chroma_server_that_is_down_is_one_line_naming_the_setting(
     assert result.stdout == ""
 
 
-@pytest.fixture(scope="module")
-def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def _served(root: Path) -> Iterator[str]:
+    """A real `chroma run` on loopback, stopped when the block ends."""
     chroma = shutil.which("chroma")
     if chroma is None:
         pytest.skip("the `chroma` executable (installed with chromadb) is not on PATH")
     import httpx
 
-    root = tmp_path_factory.mktemp("chroma-server")
+    root.mkdir(parents=True, exist_ok=True)
     port = _free_port()
     log = (root / "server.log").open("wb")
     server = subprocess.Popen(
@@ -100,6 +102,12 @@ def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             server.kill()
             server.wait()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with _served(tmp_path_factory.mktemp("chroma-server")) as url:
+        yield url
 
 
 def _bundle(root: Path) -> dict[str, Path]:
@@ -209,3 +217,21 @@ def test_the_server_client_sends_no_telemetry(chroma_url, tmp_path) -> None:
 
     config = KnowledgeConfig(index_dir=tmp_path / "index", chroma_url=chroma_url)
     assert chroma_client(config).get_settings().anonymized_telemetry is False
+
+
+@pytest.mark.slow
+def test_a_chroma_server_that_goes_away_mid_session_is_one_clear_error(tmp_path) -> None:
+    from advisor.knowledge_service import KnowledgeBase
+
+    with _served(tmp_path / "server") as url:
+        advisor = Advisor(tmp_path / "advisor", url, FakeEmbedder(), DOCS)
+        advisor.ingest()
+        knowledge = KnowledgeBase(HybridRetriever(KnowledgeIndex(advisor.config), advisor.embedder))
+        assert knowledge.search("visit report")
+    # The server has stopped: the next search says so, and what to do about it.
+    with pytest.raises(VectorStoreUnavailableError) as lost:
+        knowledge.search("visit report")
+    message = str(lost.value)
+    assert message.startswith(f"lost the Chroma server at {url} while searching")
+    assert "ADVISOR_CHROMA_URL" in message
+    assert "\n" not in message
