@@ -113,6 +113,7 @@ class IndexState:
     cards: int = 0
     dimension: int | None = None  # None: written before collections were per embedder
     collection: str | None = None
+    records: int = 0  # lines of records.jsonl; 0: written before they were counted
 
 
 class KnowledgeIndex:
@@ -385,6 +386,11 @@ class KnowledgeIndex:
             raise IndexDamagedError(f"{path} is damaged ({first_line(exc)})") from exc
         if not records and (state.passages or state.cards):
             raise IndexDamagedError(f"{path} is empty")
+        if state.records and len(records) != state.records:
+            # A file cut at a line boundary parses cleanly: only the count tells.
+            raise IndexDamagedError(
+                f"{path} holds {len(records)} records, not the {state.records} the index wrote"
+            )
         return records
 
     def prototypes(self) -> Prototypes:

@@ -282,6 +282,7 @@ def ingest(
                 documents=report.documents,
                 passages=report.passages,
                 cards=report.cards,
+                records=len(records),
             ),
         )
         index.remember_paths(kept_extra)

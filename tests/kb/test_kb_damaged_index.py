@@ -86,6 +86,13 @@ def _truncate_records(home: Path) -> None:
     records.write_text(records.read_text()[:1000])
 
 
+def _cut_records_at_a_line(home: Path) -> None:
+    # Every line that is left parses: only the count the index wrote tells.
+    records = home / "index" / "records.jsonl"
+    lines = records.read_text("utf-8").splitlines(keepends=True)
+    records.write_text("".join(lines[: len(lines) // 2]), "utf-8")
+
+
 def _delete_bm25(home: Path) -> None:
     shutil.rmtree(home / "index" / "bm25")
 
@@ -111,6 +118,7 @@ DAMAGES: dict[str, tuple[Callable[[Path], None], str]] = {
     "records.jsonl deleted": (_delete_records, "records.jsonl is missing"),
     "records.jsonl emptied": (_empty_records, "records.jsonl is empty"),
     "records.jsonl truncated": (_truncate_records, "records.jsonl is damaged"),
+    "records.jsonl cut at a line": (_cut_records_at_a_line, "records, not the"),
     "bm25 deleted": (_delete_bm25, "lexical index"),
     "collection deleted": (_drop_collection, "has no collection"),
     "prototypes.npz damaged": (_damage_prototypes, "prototypes.npz is damaged"),
