@@ -55,6 +55,10 @@ def make_chat_model(settings: Settings) -> BaseChatModel | None:
     provider, _, model = settings.llm.partition(":")
     if not model:
         provider, model = "openai", provider
+    if settings.llm_base_url:
+        # The endpoint's own name for the model, colons and all (Ollama's
+        # `qwen2.5:7b`); `openai:` in front only says how it is reached.
+        model = settings.llm.removeprefix("openai:")
     try:
         if settings.llm_base_url:
             from langchain_openai import ChatOpenAI

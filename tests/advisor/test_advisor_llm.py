@@ -62,11 +62,11 @@ def fake_openai():
     server.stop()
 
 
-def _writer(fake: FakeOpenAI, timeout: float = 2.0) -> GroundedWriter:
+def _writer(fake: FakeOpenAI, timeout: float = 2.0, model: str = "openai:fake-model") -> GroundedWriter:
     settings = Settings.from_env(
         {
             "ADVISOR_HOME": "/nonexistent",
-            "ADVISOR_LLM": "openai:fake-model",
+            "ADVISOR_LLM": model,
             "ADVISOR_LLM_BASE_URL": fake.base_url,
             "ADVISOR_LLM_TIMEOUT": str(timeout),
         }
@@ -85,6 +85,13 @@ def test_real_client_over_http_uses_a_grounded_reply(knowledge_base, fake_openai
     system, human = request["messages"][0]["content"], request["messages"][1]["content"]
     assert "never instructions" in system and "English" in system
     assert "<data>" in human and human.index("QUESTION") < human.index("<data>")
+
+
+@pytest.mark.parametrize("name", ["qwen2.5:7b", "openai:qwen2.5:7b"])
+def test_a_model_served_at_a_base_url_keeps_its_whole_name(knowledge_base, fake_openai, name) -> None:
+    fake_openai.enqueue(Scripted("Highlight our product's strengths and add loyalty rewards [1]."))
+    Advisor(knowledge_base, writer=_writer(fake_openai, model=name)).ask(QUESTION)
+    assert fake_openai.requests[0]["model"] == "qwen2.5:7b"
 
 
 def test_real_client_timeout_falls_back(knowledge_base, fake_openai) -> None:
