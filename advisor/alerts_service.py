@@ -165,6 +165,10 @@ class AlertService:
     def sent(self, message_id: int, delivered: bool = True) -> None:
         self.store.mark(message_id, "sent" if delivered else "dropped", self.now())
 
+    def partly_sent(self, message_id: int, rest: str) -> None:
+        """Part of a message went out: the next try sends only `rest`."""
+        self.store.keep_rest(message_id, rest)
+
 
 def visits_of(store: Any) -> list[tuple[str, dt.date]]:
     """(account id, date) of every `visit` event in the accounts store."""

@@ -175,6 +175,12 @@ class AlertStore:
                                 .order_by(messages_table.c.id)).all()
         return [Outgoing(int(r.id), int(r.telegram_id), r.kind, r.text) for r in rows]
 
+    def keep_rest(self, message_id: int, text: str) -> None:
+        """A pending message of which only `text` is still to be sent."""
+        with self.engine.begin() as conn:
+            conn.execute(update(messages_table).where(messages_table.c.id == message_id)
+                         .where(messages_table.c.status == "pending").values(text=text))
+
     def mark(self, message_id: int, status: str, now: dt.datetime) -> None:
         """`sent`, or `dropped` (the user opted out, or Telegram refuses the chat)."""
         with self.engine.begin() as conn:

@@ -21,7 +21,7 @@ from advisor.alerts import AlertConfig
 from advisor.alerts_service import AlertService
 from advisor.conversation_reply import Reply, paragraphs
 from bot.outbox import delivery_of
-from bot.sending import send_reply
+from bot.sending import Undelivered, send_reply
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +70,13 @@ async def deliver(context: ContextTypes.DEFAULT_TYPE) -> int:
             # The user blocked the bot or never opened a chat with it: retrying won't help.
             log.warning("alert %d to %d dropped: %s", message.id, message.telegram_id, exc)
             await asyncio.to_thread(service.sent, message.id, False)
+            continue
+        except Undelivered as exc:
+            # What went out stays out: the next try sends only the rest, so a rep
+            # never reads the first half of an alert twice.
+            log.warning("alert %d to %d not (wholly) sent, will retry the rest: %s", message.id,
+                        message.telegram_id, exc.cause)
+            await asyncio.to_thread(service.partly_sent, message.id, "\n\n".join(exc.rest.parts))
             continue
         except TelegramError as exc:
             log.warning("alert %d to %d not sent, will retry: %s", message.id,

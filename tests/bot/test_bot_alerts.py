@@ -154,3 +154,25 @@ def test_the_bot_schedules_the_jobs_when_it_starts(conversation, service, bot_en
         assert bot.application.bot_data[jobs.ALERTS] is service
     finally:
         bot.stop()
+
+
+def test_an_alert_cut_short_sends_only_its_rest_again(conversation, service, bot_env, clock_at) -> None:
+    from bot.outbox import DELIVERY
+    from bot.sending import Delivery
+
+    telegram = bot_env
+    first, second = "First part. " + "a" * 3500, "Second part. " + "b" * 3500
+    service.store.queue(KIM, "alert", f"{first}\n\n{second}", clock_at.now, clock_at.now)
+    telegram.fail_next("sendMessage", 502, "Bad Gateway", when=lambda p: "Second part" in p["text"])
+
+    async def impatient(context) -> None:
+        context.application.bot_data[DELIVERY] = Delivery(attempts=1, backoff=0.0)
+
+    async def twice(context) -> None:
+        assert await jobs.deliver(context) == 0  # the first part went, the second did not
+        assert await jobs.deliver(context) == 1
+
+    run_jobs(conversation, service, impatient, twice)
+    texts = telegram.texts(KIM)
+    assert [t.split(".")[0] for t in texts] == ["First part", "Second part"]
+    assert service.store.pending() == []
