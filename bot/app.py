@@ -13,12 +13,13 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import logging
+import math
 import os
 import re
 import secrets
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlparse
 
@@ -50,13 +51,21 @@ from bot.handlers import (
 from bot.jobs import ALERTS, schedule
 from bot.ordering import ChatOrderedProcessor
 from bot.outbox import DELIVERY, JOB_NAME, OUTBOX, outbox_job
-from bot.sending import Delivery, rate_limiter
+from bot.sending import DEFAULT_DELIVERY, Delivery, rate_limiter
 
 log = logging.getLogger(__name__)
 
 ENV_TOKEN = "TELEGRAM_BOT_TOKEN"
 ENV_API_BASE_URL = "TELEGRAM_API_BASE_URL"
 ENV_WEBHOOK_SECRET = "TELEGRAM_WEBHOOK_SECRET"
+# How hard delivery tries, by variable: (Delivery field, seconds per unit or None for a
+# count, the smallest value allowed, whether that value itself is allowed).
+ENV_DELIVERY: dict[str, tuple[str, float | None, float, bool]] = {
+    "ADVISOR_BOT_SEND_ATTEMPTS": ("attempts", None, 1, True),
+    "ADVISOR_BOT_RETRY_SECONDS": ("backoff", 1.0, 0, True),
+    "ADVISOR_BOT_OUTBOX_SECONDS": ("outbox_every", 1.0, 0, False),
+    "ADVISOR_BOT_OUTBOX_EXPIRY_HOURS": ("outbox_expiry", 3600.0, 0, False),
+}
 DEFAULT_WEBHOOK_PORT = 8443
 POLL_TIMEOUT = 10  # seconds a getUpdates long poll may wait for news
 MAX_CONCURRENT_UPDATES = 8  # chats served side by side; one update at a time per chat
@@ -119,7 +128,27 @@ class BotConfig:
             if not _SECRET.match(secret):
                 raise BotError("the webhook secret may use only A-Z, a-z, 0-9, _ and - "
                                "(1 to 256 characters)")
-        return cls(token, base, webhook_url or None, webhook_port, webhook_secret=secret)
+        return cls(token, base, webhook_url or None, webhook_port, webhook_secret=secret,
+                   delivery=_delivery(env))
+
+
+def _delivery(env: Mapping[str, str]) -> Delivery:
+    """The delivery settings: the defaults, changed by the variables that are set."""
+    changes: dict[str, float] = {}
+    for name, (field_name, unit, least, inclusive) in ENV_DELIVERY.items():
+        raw = (env.get(name) or "").strip()
+        if not raw:
+            continue
+        try:
+            value = float(raw) if unit else float(int(raw))
+        except ValueError:
+            value = float("nan")
+        if not math.isfinite(value) or not (value >= least if inclusive else value > least):
+            kind = "a whole number" if unit is None else "a number"
+            bound = f"{least:g} or more" if inclusive else f"above {least:g}"
+            raise BotError(f"{name}={raw!r} is not {kind} {bound}")
+        changes[field_name] = value * unit if unit else int(value)
+    return replace(DEFAULT_DELIVERY, **changes)
 
 
 def api_urls(base: str) -> tuple[str, str]:

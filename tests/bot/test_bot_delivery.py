@@ -8,6 +8,8 @@ import re
 import time
 from dataclasses import replace
 
+import pytest
+
 from advisor.conversation import Conversation
 from advisor.service import Advisor
 from tests.bot.conftest import MANAGER, REPS, TRAINEE
@@ -180,3 +182,31 @@ def test_an_error_is_logged_and_the_user_gets_a_short_apology(
     assert "Commands:" in texts[1]  # still serving
     assert any("failed to handle an update" in r.getMessage() and r.exc_info
                for r in caplog.records)
+
+
+TOKEN = {"TELEGRAM_BOT_TOKEN": "123456789:AAHfake-token_for-tests-only"}
+
+
+def test_delivery_settings_come_from_the_environment() -> None:
+    from bot.app import BotConfig
+    from bot.sending import DEFAULT_DELIVERY
+
+    assert BotConfig.from_env(TOKEN).delivery == DEFAULT_DELIVERY
+    delivery = BotConfig.from_env({
+        **TOKEN, "ADVISOR_BOT_SEND_ATTEMPTS": "2", "ADVISOR_BOT_RETRY_SECONDS": "0.5",
+        "ADVISOR_BOT_OUTBOX_SECONDS": "15", "ADVISOR_BOT_OUTBOX_EXPIRY_HOURS": "6",
+    }).delivery
+    assert (delivery.attempts, delivery.backoff, delivery.outbox_every, delivery.outbox_expiry) \
+        == (2, 0.5, 15.0, 6 * 3600.0)
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("ADVISOR_BOT_SEND_ATTEMPTS", "0"), ("ADVISOR_BOT_SEND_ATTEMPTS", "2.5"),
+    ("ADVISOR_BOT_RETRY_SECONDS", "-1"), ("ADVISOR_BOT_OUTBOX_SECONDS", "0"),
+    ("ADVISOR_BOT_OUTBOX_EXPIRY_HOURS", "soon"), ("ADVISOR_BOT_RETRY_SECONDS", "inf"),
+])
+def test_a_bad_delivery_setting_is_one_clear_error(name: str, value: str) -> None:
+    from bot.app import BotConfig, BotError
+
+    with pytest.raises(BotError, match=rf"^{name}='{re.escape(value)}' is not a "):
+        BotConfig.from_env({**TOKEN, name: value})
