@@ -52,7 +52,7 @@ class PlanningRules:
     low_contribution_penalty: float = 0.7
     second_lead_ratio: float = 0.8
     tactic_ratio: float = 0.6
-    pitfall_ratio: float = 0.6
+    pitfall_ratio: float = 1.0
     section_rank: int = 4
     max_actions: int = 4
     document_rank: int = 3

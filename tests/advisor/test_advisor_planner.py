@@ -71,7 +71,12 @@ def test_tactics_and_pitfalls_appear_only_when_the_question_leads_to_them() -> N
     near = make_plan(CARDS, retrieval("seg-eii-b-competitor-offer", "c124-maximum-benefit",
                                       "neg-self-audit", "mis-more-discounts"))
     assert near.tactic is not None and near.tactic.card.id == "neg-self-audit"
-    assert ids(near.pitfalls) == ["mis-more-discounts"]
+    # A misconception is a pitfall of the answer only when the question fits it best.
+    assert near.pitfalls == ()
+    leaning = make_plan(CARDS, retrieval("mis-more-discounts", "seg-eii-b-competitor-offer",
+                                         "c124-maximum-benefit"))
+    assert ids(leaning.pitfalls) == ["mis-more-discounts"]
+    assert "seg-eii-b-competitor-offer" in ids(leaning.lead)  # and its remedy still leads
     far = make_plan(CARDS, retrieval("seg-eii-b-competitor-offer", "loyal-eb-financing",
                                      "loyal-eb-design-tools", "loyal-eb-training-support",
                                      "neg-self-audit", "mis-more-discounts"))
