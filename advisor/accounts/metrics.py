@@ -125,12 +125,6 @@ class PurchaseDays:
         )
 
 
-def purchase_days(codes: np.ndarray, days: np.ndarray, accounts: int) -> pl.DataFrame:
-    """Per account code 0..accounts-1: first and last purchase day, distinct purchase
-    days and the median gap in days between consecutive distinct purchase days."""
-    return PurchaseDays.of(codes, days).summary(accounts)
-
-
 _EPOCH_MONTH = 1970 * 12
 
 
