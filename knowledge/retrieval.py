@@ -216,6 +216,14 @@ class HybridRetriever:
             self._vectors[text] = self.embedder.embed_query(text)
         return self._vectors[text]
 
+    def _embed_all(self, texts: Sequence[str]) -> None:
+        """Embed every text one search needs in one call: the model's fixed cost per
+        call is paid once (the vectors are the same as one by one)."""
+        wanted = [t for t in dict.fromkeys(texts) if t and t not in self._vectors]
+        if wanted:
+            vectors = questions_embedding(self.embedder)(wanted)
+            self._vectors.update(zip(wanted, vectors, strict=True))
+
     def _local_snapshot(self) -> VectorSnapshot | None:
         """The local index's vector snapshot, when it holds exactly these records."""
         if self.index.config.chroma_url or not self.records:
@@ -263,7 +271,8 @@ class HybridRetriever:
         best = float(scores.max())
         parts = clauses(query)
         if parts:
-            vectors = questions_embedding(self.embedder)(parts)
+            self._embed_all(parts)
+            vectors = [self._vector(part) for part in parts]
             scores = scores + self.prototypes.card_scores(np.asarray(vectors)).mean(axis=0)
         order = [self.prototypes.card_ids[i] for i in np.argsort(-scores)]
         return order, best, self.prototypes.outside_similarity(whole)
@@ -330,6 +339,9 @@ class HybridRetriever:
         filters = filters or Filters()
         pool = self.candidates * (4 if filters else 1)
         dense_expanded, expanded = self._queries(query)
+        if self.records:
+            self._embed_all([query, dense_expanded if self._wanted("dense_expanded") else "",
+                             *(clauses(query) if self.prototypes.card_ids else [])])
         lists: dict[str, Ranked] = {
             "dense": self._dense(query, pool) if self._wanted("dense") else [],
             "dense_expanded": (
