@@ -39,8 +39,10 @@ DENSE_EXPANSION_CHARS = 160
 # counts more; cards are curated, trilingual and anchored, so a card match
 # is stronger evidence than a raw passage match.
 ListWeights = dict[str, tuple[float, float]]
-# How much a passage found directly counts for the cards anchored to it.
-PASSAGE_TO_CARD = 0.5
+# How much a passage found directly counts for the cards anchored to it. Kept
+# low: a card that retells a long section is anchored to many passages, and a
+# hit on any of them should not outweigh what the question says about the card.
+PASSAGE_TO_CARD = 0.25
 # Cards are ranked by three kinds of evidence, fused by reciprocal rank: the
 # question's closeness to each card's prototype (the centroid of all its
 # records), and the card's records among the dense and the lexical results.
@@ -48,7 +50,7 @@ PASSAGE_TO_CARD = 0.5
 # that many of a rep's phrasings reach beats one that a single example reaches.
 PROTOTYPE_WEIGHT = 3.0
 RECORD_WEIGHTS = {"dense": 0.25, "dense_expanded": 0.25, "lexical": 1.0}
-RECORDS_PER_CARD = 3
+RECORDS_PER_CARD = 4
 # A long question is also read clause by clause: a rep's story has one clause
 # that says what is wrong, and the rest dilutes it.
 MAX_CLAUSES = 6
