@@ -115,3 +115,34 @@ def test_a_korean_term_of_several_words_matches_with_its_endings() -> None:
     for question in ("감정적으로 의존하게 만드는 법", "감정적 의존", "감정적인 의존도가 높아요"):
         assert glossary.expand(question) == ["emotional dependence", "情感依赖"], question
     assert glossary.matches("감정이 상해서 의존할 데가 없대요") == []
+
+
+class _BatchCounting(FakeEmbedder):
+    """A fake embedder that records how it is called at search time."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.single: list[str] = []
+        self.batches: list[list[str]] = []
+
+    def embed_query(self, text: str) -> list[float]:
+        self.single.append(text)
+        return super().embed_query(text)
+
+    def embed_questions(self, texts: list[str]) -> list[list[float]]:
+        self.batches.append(list(texts))
+        return [super(_BatchCounting, self).embed_query(t) for t in texts]
+
+
+def test_a_search_embeds_the_question_and_its_clauses_in_one_call(bundled_retriever) -> None:
+    question = "Our biggest account halved its orders, a competitor offers rebates. What now?"
+    expected = [(h.passage.id, round(h.score, 9)) for h in bundled_retriever.search(question, 5)]
+    counting = _BatchCounting()
+    r = HybridRetriever(bundled_retriever.index, counting)
+    hits = r.search(question, 5)
+    assert counting.single == []
+    assert len(counting.batches) == 1
+    batch = counting.batches[0]
+    assert batch[0] == question and len(batch) == len(set(batch)) >= 3  # plus its clauses
+    # The same vectors as one text at a time: the same hits with the same scores.
+    assert [(h.passage.id, round(h.score, 9)) for h in hits] == expected
