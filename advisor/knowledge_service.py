@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from advisor.config import Settings
@@ -132,6 +133,9 @@ class KnowledgeBase:
 
     def all_cards(self) -> Sequence[Card]:
         return list(self._cards.values())
+
+    def cards_by_id(self) -> Mapping[str, Card]:
+        return MappingProxyType(self._cards)
 
     def card_passages(self, card_id: str) -> Sequence[Record]:
         by_id = self.retriever.by_id

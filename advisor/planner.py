@@ -19,7 +19,7 @@ Pure functions over cards, the retrieval result and the account record.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -56,6 +56,7 @@ class PlanningRules:
     section_rank: int = 4
     max_actions: int = 4
     document_rank: int = 3
+    description_yields_ratio: float = 0.6
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any]) -> PlanningRules:
@@ -190,6 +191,40 @@ def _risk_fit(
 
 
 NO_PROFILE = CustomerProfile()
+# A description read from this many cues or fewer is a hint, not a fact.
+WEAK_CUES = 1
+
+
+def weigh_description(
+    profile: CustomerProfile, retrieval: Retrieval, cards: Mapping[str, Card],
+    rules: PlanningRules | None = None,
+) -> CustomerProfile:
+    """The description, unless it rests on a single cue and retrieval decisively prefers a
+    card that it rules out: the card that fits best and every card the description allows
+    scoring under `description_yields_ratio` of it. "Win a company that buys from the
+    leader" has the cue of an existing customer ("buys"), but asks how to win a prospect.
+    The stage or contribution so dropped is left open, and the answer says what it assumed."""
+    rules = rules or planning_rules()
+    if profile.source != "described" or not retrieval.cards:
+        return profile
+    best = cards.get(retrieval.cards[0].card_id)
+    if best is None or eligible(best, profile):
+        return profile
+    allowed = [c.score for c in retrieval.cards[1:]
+               if c.card_id in cards and eligible(cards[c.card_id], profile)]
+    if allowed and max(allowed) >= rules.description_yields_ratio * retrieval.cards[0].score:
+        return profile
+    revised = profile
+    stages = card_stages(best)
+    if stages and revised.stage not in stages and revised.stage_cues <= WEAK_CUES:
+        revised = replace(revised, stage=None, second_axis=None, stage_cues=0)
+    if not eligible(best, revised) and revised.contribution_cues <= WEAK_CUES:
+        revised = replace(revised, contribution=None, contribution_cues=0)
+    if not eligible(best, revised):
+        return profile
+    if revised.stage is None and revised.contribution is None:
+        return NO_PROFILE
+    return revised
 
 
 def make_plan(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -48,6 +48,10 @@ class CustomerProfile:
     contribution: str | None = None  # high | low (expected contribution for a prospect)
     second_axis: str | None = None  # stability (stable | unstable) or intent (high | low)
     source: str = "none"  # account | stated | described | none
+    # How firmly a description says the stage and the contribution: by how many cues
+    # the winning side leads (0 when the profile does not come from a description).
+    stage_cues: int = field(default=0, compare=False)
+    contribution_cues: int = field(default=0, compare=False)
 
     @property
     def segments(self) -> tuple[str, ...]:
@@ -143,12 +147,14 @@ def count_sides(folded: str, sides: Mapping[str, Mapping[str, Sequence[str]]]) -
     return counts
 
 
-def _side(folded: str, axis: Mapping[str, Any]) -> str | None:
+def _side(folded: str, axis: Mapping[str, Any]) -> tuple[str | None, int]:
+    """The side the cues lean to, and by how many cues."""
     first, second = list(axis)
     counts = count_sides(folded, axis)
+    lead = abs(counts[first] - counts[second])
     if counts[first] > counts[second]:
-        return first
-    return second if counts[second] > counts[first] else None
+        return first, lead
+    return (second if counts[second] > counts[first] else None), lead
 
 
 def describe(text: str, data: Mapping[str, Any] | None = None) -> CustomerProfile:
@@ -157,6 +163,7 @@ def describe(text: str, data: Mapping[str, Any] | None = None) -> CustomerProfil
     folded = _fold(text)
     counts = count_sides(folded, data["stage"])
     best = max(counts.values())
+    runner_up = sorted(counts.values())[-2]
     leaders = [s for s in STAGES if counts[s] == best]
     if best == 0:
         stage = None
@@ -167,16 +174,18 @@ def describe(text: str, data: Mapping[str, Any] | None = None) -> CustomerProfil
         stage = PROSPECT
     else:
         stage = leaders[0]
-    contribution = _side(folded, data["contribution"])
+    contribution, contribution_cues = _side(folded, data["contribution"])
     if stage == PROSPECT:
-        second = _side(folded, data["intent"])
+        second, _ = _side(folded, data["intent"])
     elif stage == EXISTING:
-        second = _side(folded, data["stability"])
+        second, _ = _side(folded, data["stability"])
     else:
         second = None
     if stage is None and contribution is None:
         return CustomerProfile()
-    return CustomerProfile(stage, contribution, second, source="described")
+    return CustomerProfile(stage, contribution, second, source="described",
+                           stage_cues=best - runner_up if stage else 0,
+                           contribution_cues=contribution_cues if contribution else 0)
 
 
 def from_segment(segment: str, source: str) -> CustomerProfile:

@@ -25,13 +25,14 @@ from advisor.confidence import REFUSE, SURE, UNSURE, ConfidenceRules, judge
 from advisor.errors import AccountNotFoundError
 from advisor.gaps import DONT_KNOW, WEAK_RETRIEVAL, GapLog
 from advisor.knowledge_service import KnowledgeBase
-from advisor.planner import PlanningRules, make_plan, planning_rules
+from advisor.planner import PlanningRules, make_plan, planning_rules, weigh_description
 from advisor.profile import CustomerProfile, describe, from_segment
 from advisor.understanding import Understanding, lexicon, understand
 
 if TYPE_CHECKING:
     # LangChain's chat models load only when an LLM is configured.
     from advisor.llm import GroundedWriter
+    from knowledge.retrieval import Retrieval
 
 SEARCH_DEPTH = 8
 
@@ -109,7 +110,7 @@ class Advisor:
         confidence = judge(retrieval.evidence, self.confidence_rules)
         if confidence.level == REFUSE and account is None:
             return self._dont_know(seen, confidence.as_json())
-        profile = self._profile(seen, account)
+        profile = self._profile(seen, account, retrieval)
         plan = make_plan(
             self.knowledge.all_cards(),
             retrieval,
@@ -149,12 +150,15 @@ class Advisor:
             answer = self.writer.rewrite(question, seen, account, answer)
         return answer
 
-    def _profile(self, seen: Understanding, account: Mapping[str, Any] | None) -> CustomerProfile:
+    def _profile(
+        self, seen: Understanding, account: Mapping[str, Any] | None, retrieval: Retrieval,
+    ) -> CustomerProfile:
         if account is not None:
             return from_segment(str(account["segment"]), "account")
         if seen.segment:
             return from_segment(seen.segment, "stated")
-        return describe(seen.query or seen.text)
+        return weigh_description(describe(seen.query or seen.text), retrieval,
+                                 self.knowledge.cards_by_id(), self.planning)
 
     def _dont_know(self, seen: Understanding, confidence: Mapping[str, Any]) -> Answer:
         if self.gaps:

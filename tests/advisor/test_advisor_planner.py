@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from advisor.planner import PlanningRules, card_stages, eligible, make_plan
+from advisor.planner import PlanningRules, card_stages, eligible, make_plan, weigh_description
 from advisor.profile import EXISTING, PROSPECT, CustomerProfile, describe, from_segment
 from advisor.understanding import lexicon
 from knowledge.cards import load_cards
@@ -130,3 +130,46 @@ def test_the_stage_note_appears_only_when_the_stage_is_in_doubt(stage) -> None:
     clear = make_plan(CARDS, retrieval("pro-pi-close-fast", "seg-eiii-promote"),
                       profile=CustomerProfile(stage, source="described"))
     assert not clear.stage_unknown
+
+
+def scored(*pairs: tuple[str, float]) -> Retrieval:
+    return Retrieval([], [CardHit(c, s) for c, s in pairs], Evidence(0.9, 0.9, 0.5, True, 1, 0.85))
+
+
+ONE_CUE_CURRENT = CustomerProfile(EXISTING, source="described", stage_cues=1)
+
+
+def test_a_one_cue_description_gives_way_to_a_decisive_card_it_rules_out() -> None:
+    # "…a company that buys from the market leader": one cue of a current customer, but
+    # retrieval finds the prospect card far ahead of anything for a current customer.
+    ranked = scored(("pro-pii-c-stronger-competitor", 0.7), ("seg-eii-b-competitor-offer", 0.35))
+    revised = weigh_description(ONE_CUE_CURRENT, ranked, BY_ID, RULES)
+    assert revised.stage is None
+    assert ids(make_plan(CARDS, ranked, profile=revised).lead)[0] == "pro-pii-c-stronger-competitor"
+    # The description alone would have ruled the card out.
+    assert "pro-pii-c-stronger-competitor" not in ids(
+        make_plan(CARDS, ranked, profile=ONE_CUE_CURRENT).lead)
+
+
+def test_a_description_stands_when_a_card_it_allows_fits_nearly_as_well() -> None:
+    ranked = scored(("pro-pii-c-stronger-competitor", 0.7), ("seg-eii-b-competitor-offer", 0.5))
+    assert weigh_description(ONE_CUE_CURRENT, ranked, BY_ID, RULES) == ONE_CUE_CURRENT
+
+
+def test_a_firm_description_or_a_stated_segment_never_gives_way() -> None:
+    ranked = scored(("pro-pii-c-stronger-competitor", 0.7), ("seg-eii-b-competitor-offer", 0.2))
+    firm = CustomerProfile(EXISTING, source="described", stage_cues=2)
+    assert weigh_description(firm, ranked, BY_ID, RULES) is firm
+    stated = from_segment("EII", "stated")
+    assert weigh_description(stated, ranked, BY_ID, RULES) is stated
+
+
+def test_a_one_cue_size_gives_way_but_the_stage_stays() -> None:
+    # "small rush deliveries" says nothing of the customer's size.
+    small = CustomerProfile(EXISTING, "low", source="described", stage_cues=2,
+                            contribution_cues=1)
+    ranked = scored(("loyal-unique-offering", 0.6), ("risk-defection", 0.3))
+    assert not eligible(BY_ID["loyal-unique-offering"], small)
+    revised = weigh_description(small, ranked, BY_ID, RULES)
+    assert revised.stage == EXISTING and revised.contribution is None
+    assert eligible(BY_ID["loyal-unique-offering"], revised)

@@ -102,3 +102,9 @@ def test_situation_words_name_the_situation(question: str, situation: str) -> No
 )
 def test_everyday_words_of_the_trade_name_no_situation(question: str, situation: str) -> None:
     assert situation not in detect_situations(question)
+
+
+def test_a_description_says_how_many_cues_decide_it() -> None:
+    one = describe("They've been ordering every month for three years, but tiny amounts.")
+    assert one.stage_cues >= 1 and one.contribution_cues == 1
+    assert describe("What is a good way to open a negotiation?").stage_cues == 0
