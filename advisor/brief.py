@@ -111,7 +111,8 @@ def build_brief(
     if own is not None and not lost and all(c.card.id != own.id for c in outline.lead):
         outline = replace(outline, lead=(*outline.lead, Choice(own, 0.0, (), "segment")))
     plan = compose(outline, language=lang, traditional=False, account=account,
-                   knowledge=knowledge, hits=retrieval.hits)
+                   knowledge=knowledge, hits=retrieval.hits,
+                   similarity=retrieval.anchored_similarity)
     tactics, citations = _tactics(account, knowledge, lang, plan, profile)
     plan = replace(plan, tactics=tactics, citations=citations)
     actions = tuple(sorted(plan.actions, key=lambda a: _urgency(a, risks, knowledge)))

@@ -170,16 +170,20 @@ class CitationList:
 
 
 def _cited_passages(
-    card: Card, knowledge: CardSource, hits: Sequence[Hit], limit: int = 2
+    card: Card, knowledge: CardSource, hits: Sequence[Hit], limit: int = 2,
+    similarity: Mapping[str, float] | None = None,
 ) -> list[Record]:
-    """The card's passages, those search ranked for this question first.
+    """The card's passages that speak to this question.
 
-    When a card retells guidance that several sources give, each source is
-    cited once before any source is cited twice: the rep sees every original.
+    A card often retells several passages (the steps of a study, the tactics of a
+    case): the ones closest to the question are cited. Without similarities, those
+    search ranked first, each source once before any source twice.
     """
     passages = list(knowledge.card_passages(card.id))
     rank = {h.passage.id: i for i, h in enumerate(hits)}
     order = {p.id: rank.get(p.id, len(rank) + i) for i, p in enumerate(passages)}
+    if similarity and all(p.id in similarity for p in passages):
+        return sorted(passages, key=lambda p: (-similarity[p.id], order[p.id]))[:limit]
     ranked = sorted(passages, key=lambda p: order[p.id])
     firsts: dict[str, Record] = {}
     for p in ranked:
@@ -191,11 +195,12 @@ def _cited_passages(
 
 def plan_item(
     choice: Choice | Any, lang: str, knowledge: CardSource, cites: CitationList,
-    hits: Sequence[Hit] = (),
+    hits: Sequence[Hit] = (), similarity: Mapping[str, float] | None = None,
 ) -> PlanItem:
     """A card as an item of the answer (a `Choice`, or anything with `.card`)."""
     card: Card = choice.card
-    numbers = tuple(cites.cite(p, card.id) for p in _cited_passages(card, knowledge, hits))
+    numbers = tuple(cites.cite(p, card.id)
+                    for p in _cited_passages(card, knowledge, hits, similarity=similarity))
     return PlanItem(
         card_id=card.id,
         kind=card.kind,
@@ -304,7 +309,8 @@ def account_lines(account: Mapping[str, Any], lang: str, *, follow_up: bool) -> 
 
 
 def _segment_line(
-    plan: Plan, lang: str, knowledge: CardSource, cites: CitationList, hits: Sequence[Hit]
+    plan: Plan, lang: str, knowledge: CardSource, cites: CitationList, hits: Sequence[Hit],
+    similarity: Mapping[str, float] | None = None,
 ) -> str | None:
     """The segment's strategy in one line, citing the passage it comes from."""
     if not plan.segment or plan.about_segment:
@@ -312,7 +318,8 @@ def _segment_line(
     guidance = say(f"time_guidance.{plan.segment}", lang)
     line = say("answer.segment_line", lang, segment=plan.segment, guidance=guidance)
     if plan.segment_card is not None:
-        passages = _cited_passages(plan.segment_card, knowledge, hits, limit=1)
+        passages = _cited_passages(plan.segment_card, knowledge, hits, limit=1,
+                                   similarity=similarity)
         refs = "".join(f"[{cites.cite(p, plan.segment_card.id)}]" for p in passages)
         line = f"{line} {refs}".rstrip()
     return line
@@ -374,16 +381,21 @@ def compose(
     account: Mapping[str, Any] | None,
     knowledge: CardSource,
     hits: Sequence[Hit] = (),
+    similarity: Mapping[str, float] | None = None,
     framing: Framing | None = None,
 ) -> Answer:
+    """The answer a plan gives; `similarity` (passage id → closeness to the question)
+    picks which of a card's passages to cite."""
     framing = framing or Framing()
     lang = language
     cites = CitationList()
     first_documents = (_document_lines(plan.documents, cites, lang)
                        if plan.documents and plan.documents_first else [])
-    actions = tuple(plan_item(c, lang, knowledge, cites, hits) for c in plan.lead)
-    pitfalls = tuple(plan_item(c, lang, knowledge, cites, hits) for c in plan.pitfalls)
-    tactic = plan_item(plan.tactic, lang, knowledge, cites, hits) if plan.tactic else None
+    actions = tuple(plan_item(c, lang, knowledge, cites, hits, similarity) for c in plan.lead)
+    pitfalls = tuple(plan_item(c, lang, knowledge, cites, hits, similarity)
+                     for c in plan.pitfalls)
+    tactic = (plan_item(plan.tactic, lang, knowledge, cites, hits, similarity)
+              if plan.tactic else None)
 
     lines: list[str] = []
     if account:
@@ -395,7 +407,7 @@ def compose(
         described = describe_profile(framing.profile, lang)
         if described:
             lines.append(described)
-    segment_line = _segment_line(plan, lang, knowledge, cites, hits)
+    segment_line = _segment_line(plan, lang, knowledge, cites, hits, similarity)
     if segment_line:
         lines.append(segment_line)
     notes: list[str] = []

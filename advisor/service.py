@@ -142,6 +142,7 @@ class Advisor:
             account=account,
             knowledge=self.knowledge,
             hits=retrieval.hits,
+            similarity=retrieval.anchored_similarity,
             framing=Framing(profile=profile, stated_segment=seen.segment if not account else None,
                             unsure=unsure, follow_up=follow_up, situations=seen.situations),
         )

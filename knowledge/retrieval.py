@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -166,6 +167,9 @@ class Retrieval:
     hits: list[Hit]
     cards: list[CardHit]
     evidence: Evidence
+    # How close each passage some card retells is to the question (cosine; the best of
+    # the question and its clauses): which of a card's passages to cite for this question.
+    anchored_similarity: dict[str, float] = field(default_factory=dict)
 
 
 Ranked = list[tuple[str, float]]  # record ids, best first, with the list's own score
@@ -225,6 +229,31 @@ class HybridRetriever:
         if wanted:
             vectors = questions_embedding(self.embedder)(wanted)
             self._vectors.update(zip(wanted, vectors, strict=True))
+
+    @cached_property
+    def _anchored(self) -> tuple[tuple[str, ...], np.ndarray]:
+        """The passages cards retell and their unit vectors, read once: from the snapshot,
+        or from the store when there is none (a shared server)."""
+        ids = tuple(dict.fromkeys(
+            pid for passages in self._card_passages.values() for pid in passages
+            if pid in self.by_id))
+        if self.snapshot is not None:
+            row = {rid: i for i, rid in enumerate(self.snapshot.ids)}
+            kept = tuple(i for i in ids if i in row)
+            return kept, self.snapshot.matrix[[row[i] for i in kept]]
+        stored = self.index.vectors(list(ids)) if ids else {}
+        snapshot = VectorSnapshot.of(stored, self.embedder.spec)
+        return snapshot.ids, snapshot.matrix
+
+    def _anchored_similarity(self, texts: Sequence[str]) -> dict[str, float]:
+        ids, matrix = self._anchored
+        vectors = [self._vectors[t] for t in texts if t in self._vectors]
+        if not ids or not vectors:
+            return {}
+        queries = np.asarray(vectors, dtype=np.float32)
+        queries /= np.maximum(np.linalg.norm(queries, axis=1, keepdims=True), 1e-12)
+        best = (matrix @ queries.T).max(axis=1)
+        return dict(zip(ids, (float(v) for v in best), strict=True))
 
     def _local_snapshot(self) -> VectorSnapshot | None:
         """The local index's vector snapshot, when it holds exactly these records."""
@@ -434,7 +463,9 @@ class HybridRetriever:
             CardHit(card_id, score, 0.0)
             for card_id, score in sorted(card_scores.items(), key=lambda item: -item[1])
         ]
-        return Retrieval(hits=hits, cards=ranked_cards, evidence=evidence)
+        return Retrieval(hits=hits, cards=ranked_cards, evidence=evidence,
+                         anchored_similarity=self._anchored_similarity(
+                             [query, *clauses(query)] if self.records else []))
 
     def _passages_lexical(self, query: str) -> Ranked:
         """BM25 over the passages alone, on the question's own words: a question that
