@@ -10,7 +10,7 @@ calibrated on the in-scope and out-of-scope questions of the development set.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from knowledge.retrieval import Evidence
@@ -25,11 +25,22 @@ class ConfidenceRules:
     # A question most of whose words a passage of the user's own documents holds is
     # covered by those documents, whatever the bundled guidance says.
     document_coverage: float = 0.6
+    # Where a language's questions sit closer to the guidance's prototypes than others
+    # do, the refusal line for that language (`en`, `ko`, `zh`) lies higher.
+    refuse_below_by_language: Mapping[str, float] = field(default_factory=dict)
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any]) -> ConfidenceRules:
         fields = cls.__dataclass_fields__
-        return cls(**{k: float(v) for k, v in raw.items() if k in fields})
+        by_language = raw.get("refuse_below_by_language") or {}
+        return cls(
+            **{k: float(v) for k, v in raw.items()
+               if k in fields and k != "refuse_below_by_language"},
+            refuse_below_by_language={str(k): float(v) for k, v in by_language.items()},
+        )
+
+    def refusal_line(self, language: str | None) -> float:
+        return self.refuse_below_by_language.get(language or "", self.refuse_below)
 
     @classmethod
     def bundled(cls) -> ConfidenceRules:
@@ -51,16 +62,18 @@ class Confidence:
         return {"level": self.level, **self.evidence.as_json()}
 
 
-def judge(evidence: Evidence, rules: ConfidenceRules) -> Confidence:
+def judge(evidence: Evidence, rules: ConfidenceRules, language: str | None = None) -> Confidence:
     """Sure, unsure or refuse, by the question's margin between the guidance and what it
-    does not cover. An index without out-of-scope prototypes has no boundary to judge
-    by: every question is then answered, as unsure."""
+    does not cover (the line for the question's language). An index without
+    out-of-scope prototypes has no boundary to judge by: every question is then
+    answered, as unsure."""
     if evidence.outside_similarity <= 0.0:
         return Confidence(UNSURE, evidence)
     if evidence.document_coverage >= rules.document_coverage and evidence.margin < rules.sure_from:
         return Confidence(UNSURE, evidence)
-    if evidence.margin < rules.refuse_below:
+    refuse_below = rules.refusal_line(language)
+    if evidence.margin < refuse_below:
         return Confidence(REFUSE, evidence)
-    if evidence.margin < rules.sure_from:
+    if evidence.margin < max(rules.sure_from, refuse_below):
         return Confidence(UNSURE, evidence)
     return Confidence(SURE, evidence)

@@ -107,7 +107,7 @@ class Advisor:
             return self._which_account(seen, scope)
         account = self._account(seen)
         retrieval = self.knowledge.retrieve(seen.query or question, SEARCH_DEPTH)
-        confidence = judge(retrieval.evidence, self.confidence_rules)
+        confidence = judge(retrieval.evidence, self.confidence_rules, seen.language)
         if confidence.level == REFUSE and account is None:
             return self._dont_know(seen, confidence.as_json())
         profile = self._profile(seen, account, retrieval)

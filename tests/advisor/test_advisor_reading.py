@@ -66,6 +66,17 @@ def test_the_margin_decides_sure_unsure_or_refuse(margin, level) -> None:
     assert judge(_evidence(margin), rules).level == level
 
 
+def test_a_language_can_have_its_own_refusal_line() -> None:
+    rules = ConfidenceRules.from_mapping(
+        {"refuse_below": 0.0, "sure_from": 0.015, "refuse_below_by_language": {"zh": 0.02}})
+    assert judge(_evidence(0.01), rules, "zh").level == REFUSE
+    assert judge(_evidence(0.01), rules, "en").level == UNSURE
+    assert judge(_evidence(0.01), rules).level == UNSURE
+    # A line above `sure_from` leaves that language no "unsure" band: past it, sure.
+    assert judge(_evidence(0.025), rules, "zh").level == SURE
+    assert judge(_evidence(0.018), rules, "zh").level == REFUSE
+
+
 def test_an_index_without_a_boundary_answers_every_question_as_unsure() -> None:
     evidence = Evidence(0.5, 0.5, 0.0, False, 0, outside_similarity=0.0)
     assert judge(evidence, ConfidenceRules()).level == UNSURE
