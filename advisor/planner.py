@@ -50,7 +50,7 @@ class PlanningRules:
     described_segment_bonus: float = 0.15
     pitfall_lead_ratio: float = 0.6
     low_contribution_penalty: float = 0.7
-    second_lead_ratio: float = 0.8
+    second_lead_ratio: float = 0.75
     tactic_ratio: float = 0.6
     pitfall_ratio: float = 1.0
     section_rank: int = 4
