@@ -47,3 +47,28 @@ def test_passages_search_did_not_rank_keep_the_card_order() -> None:
     passages = [passage("a", "000.txt"), passage("b", "003.txt"), passage("c", "000.txt")]
     assert cited(passages, []) == ["a", "b"]
     assert cited(passages, [], limit=3) == ["a", "b", "c"]
+
+
+def test_with_similarities_the_passages_closest_to_the_question_are_cited() -> None:
+    # A study of six steps: the question is about step five, which search did not rank.
+    passages = [passage(f"step-{i}", "003.txt") for i in range(1, 7)]
+    by_id = {p.id: p for p in passages}
+    hits = [Hit(by_id["step-1"], 1.0, "c")]
+    similarity = {p.id: 0.80 for p in passages} | {"step-5": 0.91, "step-4": 0.85}
+    chosen = _cited_passages(CARD, Passages(passages), hits, similarity=similarity)
+    assert [p.id for p in chosen] == ["step-5", "step-4"]
+
+
+def test_closeness_outranks_source_variety() -> None:
+    passages = [passage("ko-1", "000.txt"), passage("ko-2", "000.txt"), passage("zh-1", "003.txt")]
+    similarity = {"ko-1": 0.9, "ko-2": 0.88, "zh-1": 0.7}
+    chosen = _cited_passages(CARD, Passages(passages), [], similarity=similarity)
+    assert [p.id for p in chosen] == ["ko-1", "ko-2"]
+
+
+def test_without_a_similarity_for_every_passage_search_order_decides() -> None:
+    passages = [passage("ko-1", "000.txt"), passage("ko-2", "000.txt"), passage("zh-1", "003.txt")]
+    by_id = {p.id: p for p in passages}
+    hits = [Hit(by_id["ko-2"], 1.0, "c")]
+    chosen = _cited_passages(CARD, Passages(passages), hits, similarity={"ko-1": 0.99})
+    assert [p.id for p in chosen] == ["ko-2", "zh-1"]

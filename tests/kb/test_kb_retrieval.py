@@ -146,3 +146,24 @@ def test_a_search_embeds_the_question_and_its_clauses_in_one_call(bundled_retrie
     assert batch[0] == question and len(batch) == len(set(batch)) >= 3  # plus its clauses
     # The same vectors as one text at a time: the same hits with the same scores.
     assert [(h.passage.id, round(h.score, 9)) for h in hits] == expected
+
+
+def test_retrieval_says_how_close_each_anchored_passage_is_to_the_question(
+        bundled_retriever) -> None:
+    import numpy as np
+
+    from knowledge.retrieval import clauses
+
+    question = "A big account halved its orders; a rival offers rebates. What do we do first?"
+    result = bundled_retriever.retrieve(question, 5)
+    anchored = {pid for passages in bundled_retriever._card_passages.values() for pid in passages}
+    assert set(result.anchored_similarity) == anchored
+    # The best cosine of the question and of each of its clauses with the stored vector.
+    embed = bundled_retriever.embedder
+    queries = np.array([embed.embed_query(t) for t in [question, *clauses(question)]])
+    queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+    stored = bundled_retriever.index.vectors(sorted(anchored)[:5])
+    for pid, vector in stored.items():
+        v = np.asarray(vector) / np.linalg.norm(vector)
+        assert result.anchored_similarity[pid] == pytest.approx(float((queries @ v).max()),
+                                                                abs=1e-5)
