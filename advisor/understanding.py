@@ -67,13 +67,40 @@ def _contains(text: str, keyword: str) -> bool:
     return keyword in text
 
 
+_PUNCTUATION = re.compile(r"[,.;:!?，。；：！？、\n]")
+
+
+def _spans(text: str, keyword: str) -> Iterable[tuple[int, int]]:
+    keyword = _fold(keyword)
+    pattern = rf"(?<![a-z]){re.escape(keyword)}" if keyword.isascii() else re.escape(keyword)
+    return (m.span() for m in re.finditer(pattern, text))
+
+
+def _denied(text: str, start: int, end: int, negation: Mapping[str, Any]) -> bool:
+    """Whether a negation marker of any language stands next to text[start:end]."""
+    for rule in negation.values():
+        window = int(rule.get("window", 0))
+        before = _PUNCTUATION.split(text[max(0, start - window):start])[-1]
+        after = _PUNCTUATION.split(text[end:end + window])[0]
+        if (any(m in before for m in rule.get("before", ()))
+                or any(m in after for m in rule.get("after", ()))):
+            return True
+    return False
+
+
+def _affirmed(text: str, keyword: str, negation: Mapping[str, Any]) -> bool:
+    """The keyword occurs at least once where the question does not deny it."""
+    return any(not _denied(text, start, end, negation) for start, end in _spans(text, keyword))
+
+
 def detect_situations(text: str, data: Mapping[str, Any] | None = None) -> tuple[str, ...]:
     """Situation tags whose keywords occur in the text, in lexicon order."""
     data = data or lexicon()
     folded = _fold(text)
+    negation = data.get("negation") or {}
     found = []
     for situation, by_lang in data["keywords"].items():
-        if any(_contains(folded, kw) for kws in by_lang.values() for kw in kws):
+        if any(_affirmed(folded, kw, negation) for kws in by_lang.values() for kw in kws):
             found.append(situation)
     return tuple(found)
 

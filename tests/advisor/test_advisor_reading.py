@@ -119,3 +119,23 @@ def test_a_description_says_how_many_cues_decide_it() -> None:
     one = describe("They've been ordering every month for three years, but tiny amounts.")
     assert one.stage_cues >= 1 and one.contribution_cues == 1
     assert describe("What is a good way to open a negotiation?").stage_cues == 0
+
+
+@pytest.mark.parametrize(
+    ("question", "situation", "named"),
+    [
+        ("Our top client is happy, no complaints at all.", "complaint", False),
+        ("not a single complaint in three years", "complaint", False),
+        ("They never complained, but the orders fell", "complaint", False),
+        ("no idea why they are dissatisfied", "dissatisfaction", True),
+        ("客户对我们服务没啥抱怨，但也没啥感觉", "dissatisfaction", False),
+        ("客户从来没有投诉过", "complaint", False),
+        ("客户不断投诉", "complaint", True),
+        ("没想到客户这么不满", "dissatisfaction", True),
+        ("我们没有办法，客户很不满", "dissatisfaction", True),
+        ("불만은 없는데 반응이 없어요", "dissatisfaction", False),
+        ("불만을 해결할 방법이 없어요", "dissatisfaction", True),
+    ],
+)
+def test_a_denied_keyword_names_no_situation(question: str, situation: str, named: bool) -> None:
+    assert (situation in detect_situations(question)) is named
