@@ -415,7 +415,8 @@ def compose(
         notes.append(say("answer.unsure", lang))
     stage = assumed_stage(plan)
     if stage and not account:
-        notes.append(say("answer.assumed_stage", lang, stage=_stage_word(stage, lang)))
+        key = "answer.reread_stage" if plan.stage_reread else "answer.assumed_stage"
+        notes.append(say(key, lang, stage=_stage_word(stage, lang)))
     risk_titles = {str(r["code"]): str(r["title"]) for r in (account or {}).get("risks", [])}
     if plan.uncovered_risks:
         titles = ", ".join(risk_titles.get(code, code) for code in plan.uncovered_risks)

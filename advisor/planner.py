@@ -96,6 +96,7 @@ class Plan:
     about_segment: bool = False
     uncovered_risks: tuple[str, ...] = ()
     stage_unknown: bool = False  # the lead assumes a stage the question did not give
+    stage_reread: bool = False  # …or one other than the stage its words hinted at
 
 
 def card_stages(card: Card) -> frozenset[str]:
@@ -217,13 +218,14 @@ def weigh_description(
     revised = profile
     stages = card_stages(best)
     if stages and revised.stage not in stages and revised.stage_cues <= WEAK_CUES:
-        revised = replace(revised, stage=None, second_axis=None, stage_cues=0)
+        revised = replace(revised, stage=None, second_axis=None, stage_cues=0,
+                          stage_reread=True)
     if not eligible(best, revised) and revised.contribution_cues <= WEAK_CUES:
         revised = replace(revised, contribution=None, contribution_cues=0)
     if not eligible(best, revised):
         return profile
     if revised.stage is None and revised.contribution is None:
-        return NO_PROFILE
+        return replace(NO_PROFILE, stage_reread=revised.stage_reread)
     return revised
 
 
@@ -362,7 +364,9 @@ def make_plan(
         segment=segment,
         about_segment=about_segment,
         uncovered_risks=tuple(uncovered),
-        stage_unknown=_stage_in_doubt(profile, lead, ranked, rules) if question_leads else False,
+        stage_unknown=(_stage_in_doubt(profile, lead, ranked, rules) or _reread(profile, lead)
+                       if question_leads else False),
+        stage_reread=question_leads and _reread(profile, lead),
     )
 
 
@@ -382,6 +386,11 @@ def _stage_in_doubt(
         and c.score >= rules.second_lead_ratio * lead[0].score
         for c in ranked[: rules.section_rank]
     )
+
+
+def _reread(profile: CustomerProfile, lead: Sequence[Choice]) -> bool:
+    return (profile.stage_reread and profile.stage is None and bool(lead)
+            and len(card_stages(lead[0].card)) == 1)
 
 
 def assumed_stage(plan: Plan) -> str | None:

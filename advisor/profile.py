@@ -52,6 +52,8 @@ class CustomerProfile:
     # the winning side leads (0 when the profile does not come from a description).
     stage_cues: int = field(default=0, compare=False)
     contribution_cues: int = field(default=0, compare=False)
+    # The stage the words hinted at gave way to what the guidance answers for.
+    stage_reread: bool = field(default=False, compare=False)
 
     @property
     def segments(self) -> tuple[str, ...]:

@@ -6,7 +6,14 @@ from collections.abc import Sequence
 
 import pytest
 
-from advisor.planner import PlanningRules, card_stages, eligible, make_plan, weigh_description
+from advisor.planner import (
+    PlanningRules,
+    assumed_stage,
+    card_stages,
+    eligible,
+    make_plan,
+    weigh_description,
+)
 from advisor.profile import EXISTING, PROSPECT, CustomerProfile, describe, from_segment
 from advisor.understanding import lexicon
 from knowledge.cards import load_cards
@@ -173,3 +180,12 @@ def test_a_one_cue_size_gives_way_but_the_stage_stays() -> None:
     revised = weigh_description(small, ranked, BY_ID, RULES)
     assert revised.stage == EXISTING and revised.contribution is None
     assert eligible(BY_ID["loyal-unique-offering"], revised)
+
+
+def test_an_answer_whose_stage_gave_way_says_the_stage_it_assumed() -> None:
+    ranked = scored(("pro-pii-c-stronger-competitor", 0.7), ("seg-eii-b-competitor-offer", 0.35))
+    plan = make_plan(CARDS, ranked, profile=weigh_description(ONE_CUE_CURRENT, ranked, BY_ID, RULES))
+    assert plan.stage_reread and assumed_stage(plan) == PROSPECT
+    # A description that stands is no re-reading.
+    kept = make_plan(CARDS, ranked, profile=ONE_CUE_CURRENT)
+    assert not kept.stage_reread
