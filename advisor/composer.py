@@ -24,7 +24,9 @@ from knowledge.retrieval import Hit
 
 QUOTE_CHARS = 220
 DOCUMENT_CHARS = 280
-STEPS_SHOWN = 4
+# Every step of a card (the cards have six at most): a study of six steps cut to four
+# hid the step a question was about, while its citation quoted it.
+STEPS_SHOWN = 6
 _SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
 
 

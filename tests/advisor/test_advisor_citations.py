@@ -72,3 +72,28 @@ def test_without_a_similarity_for_every_passage_search_order_decides() -> None:
     hits = [Hit(by_id["ko-2"], 1.0, "c")]
     chosen = _cited_passages(CARD, Passages(passages), hits, similarity={"ko-1": 0.99})
     assert [p.id for p in chosen] == ["ko-2", "zh-1"]
+
+
+def test_an_answer_shows_every_step_of_a_card_of_six() -> None:
+    from advisor.composer import compose
+    from advisor.planner import Choice, Plan
+    from knowledge.cards import load_cards
+
+    cards = {c.id: c for c in load_cards()}
+    study = cards["def-study-six-steps"]
+
+    class Knowledge:
+        def card(self, card_id: str):
+            return cards[card_id]
+
+        def all_cards(self):
+            return list(cards.values())
+
+        def card_passages(self, card_id: str) -> Sequence[Record]:
+            return [passage(f"{card_id}-1", "003.txt")]
+
+    answer = compose(Plan(lead=(Choice(study, 1.0),)), language="zh", traditional=False,
+                     account=None, knowledge=Knowledge())
+    assert len(study.actions["zh"]) == 6
+    for step in study.actions["zh"]:
+        assert step.rstrip("。") in answer.text
