@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from knowledge.retrieval import Evidence
@@ -27,7 +28,8 @@ class ConfidenceRules:
     document_coverage: float = 0.6
     # Where a language's questions sit closer to the guidance's prototypes than others
     # do, the refusal line for that language (`en`, `ko`, `zh`) lies higher.
-    refuse_below_by_language: Mapping[str, float] = field(default_factory=dict)
+    refuse_below_by_language: Mapping[str, float] = field(
+        default_factory=lambda: MappingProxyType({}), hash=False)
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any]) -> ConfidenceRules:
@@ -36,7 +38,8 @@ class ConfidenceRules:
         return cls(
             **{k: float(v) for k, v in raw.items()
                if k in fields and k != "refuse_below_by_language"},
-            refuse_below_by_language={str(k): float(v) for k, v in by_language.items()},
+            refuse_below_by_language=MappingProxyType(
+                {str(k): float(v) for k, v in by_language.items()}),
         )
 
     def refusal_line(self, language: str | None) -> float:

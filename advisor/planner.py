@@ -24,7 +24,14 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from advisor.profile import EXISTING, FUTURE, PROSPECT, CustomerProfile, stage_of_segment
+from advisor.profile import (
+    EXISTING,
+    FIRM_CUES,
+    FUTURE,
+    PROSPECT,
+    CustomerProfile,
+    stage_of_segment,
+)
 from knowledge.cards import Card
 from knowledge.retrieval import Hit, Retrieval
 from knowledge.yamlfile import load_yaml
@@ -192,19 +199,21 @@ def _risk_fit(
 
 
 NO_PROFILE = CustomerProfile()
-# A description read from this many cues or fewer is a hint, not a fact.
-WEAK_CUES = 1
+# A description whose winning side leads by fewer cues is a hint, not a fact.
+WEAK_CUES = FIRM_CUES - 1
 
 
 def weigh_description(
     profile: CustomerProfile, retrieval: Retrieval, cards: Mapping[str, Card],
     rules: PlanningRules | None = None,
 ) -> CustomerProfile:
-    """The description, unless it rests on a single cue and retrieval decisively prefers a
-    card that it rules out: the card that fits best and every card the description allows
-    scoring under `description_yields_ratio` of it. "Win a company that buys from the
-    leader" has the cue of an existing customer ("buys"), but asks how to win a prospect.
-    The stage or contribution so dropped is left open, and the answer says what it assumed."""
+    """The description, unless its stage (or size) leads by a single cue and retrieval
+    decisively prefers a card that it rules out: the card that fits best, and every
+    stage-specific card the description allows scoring under `description_yields_ratio`
+    of it (a tactic for any stage says nothing about the stage). "Win a company that buys
+    from the leader" has the cue of an existing customer ("buys"), but asks how to win a
+    prospect. What gives way is left open; a stage that gave way is marked, and the
+    answer says which stage it assumed."""
     rules = rules or planning_rules()
     if profile.source != "described" or not retrieval.cards:
         return profile
@@ -212,7 +221,8 @@ def weigh_description(
     if best is None or eligible(best, profile):
         return profile
     allowed = [c.score for c in retrieval.cards[1:]
-               if c.card_id in cards and eligible(cards[c.card_id], profile)]
+               if c.card_id in cards and card_stages(cards[c.card_id])
+               and eligible(cards[c.card_id], profile)]
     if allowed and max(allowed) >= rules.description_yields_ratio * retrieval.cards[0].score:
         return profile
     revised = profile

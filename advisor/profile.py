@@ -23,6 +23,8 @@ from knowledge.yamlfile import load_yaml
 
 EXISTING, PROSPECT, FUTURE = "existing", "prospect", "future"
 STAGES = (EXISTING, PROSPECT, FUTURE)
+# A description whose winning side leads by this many cues is read as a fact.
+FIRM_CUES = 2
 EXISTING_SEGMENTS = ("EI", "EII", "EIII", "EIV")
 PROSPECT_SEGMENTS = ("PI", "PII", "PIII", "PIV")
 # (first axis, second axis) → segment; the first side of each axis is the "high" one.
@@ -49,7 +51,8 @@ class CustomerProfile:
     second_axis: str | None = None  # stability (stable | unstable) or intent (high | low)
     source: str = "none"  # account | stated | described | none
     # How firmly a description says the stage and the contribution: by how many cues
-    # the winning side leads (0 when the profile does not come from a description).
+    # the winning side leads (FIRM_CUES when a rule settles a tie; 0 when the profile
+    # does not come from a description).
     stage_cues: int = field(default=0, compare=False)
     contribution_cues: int = field(default=0, compare=False)
     # The stage the words hinted at gave way to what the guidance answers for.
@@ -167,13 +170,17 @@ def describe(text: str, data: Mapping[str, Any] | None = None) -> CustomerProfil
     best = max(counts.values())
     runner_up = sorted(counts.values())[-2]
     leaders = [s for s in STAGES if counts[s] == best]
+    stage_cues = best - runner_up
     if best == 0:
         stage = None
     elif len(leaders) == 1:
         stage = leaders[0]
     elif PROSPECT in leaders:
-        # "haven't signed yet" outweighs the words of ordering a prospect also uses.
+        # "haven't signed yet" outweighs the words of ordering a prospect also uses:
+        # against a current customer's words the rule decides, firmly.
         stage = PROSPECT
+        if EXISTING in leaders:
+            stage_cues = FIRM_CUES
     else:
         stage = leaders[0]
     contribution, contribution_cues = _side(folded, data["contribution"])
@@ -186,7 +193,7 @@ def describe(text: str, data: Mapping[str, Any] | None = None) -> CustomerProfil
     if stage is None and contribution is None:
         return CustomerProfile()
     return CustomerProfile(stage, contribution, second, source="described",
-                           stage_cues=best - runner_up if stage else 0,
+                           stage_cues=stage_cues if stage else 0,
                            contribution_cues=contribution_cues if contribution else 0)
 
 

@@ -247,6 +247,9 @@ class HybridRetriever:
 
     def _anchored_similarity(self, texts: Sequence[str]) -> dict[str, float]:
         ids, matrix = self._anchored
+        if not ids:
+            return {}
+        self._embed_all(texts)  # the clauses are embedded already where there are prototypes
         vectors = [self._vectors[t] for t in texts if t in self._vectors]
         if not ids or not vectors:
             return {}

@@ -97,3 +97,33 @@ def test_an_answer_shows_every_step_of_a_card_of_six() -> None:
     assert len(study.actions["zh"]) == 6
     for step in study.actions["zh"]:
         assert step.rstrip("。") in answer.text
+
+
+def test_an_answer_whose_stage_gave_way_says_so_in_each_language() -> None:
+    from advisor.composer import compose
+    from advisor.planner import Choice, Plan
+    from knowledge.cards import load_cards
+
+    cards = {c.id: c for c in load_cards()}
+    card = cards["pro-pii-c-stronger-competitor"]
+
+    class Knowledge:
+        def card(self, card_id: str):
+            return cards[card_id]
+
+        def all_cards(self):
+            return list(cards.values())
+
+        def card_passages(self, card_id: str) -> Sequence[Record]:
+            return [passage(f"{card_id}-1", "002.txt")]
+
+    expected = {"en": "written for a prospect", "ko": "지침에 따라 아직 계약 전인 잠재 고객으로 가정하고",
+                "zh": "是针对尚未成交的潜在客户的"}
+    for lang, words in expected.items():
+        plan = Plan(lead=(Choice(card, 1.0),), stage_unknown=True, stage_reread=True)
+        text = compose(plan, language=lang, traditional=False, account=None,
+                       knowledge=Knowledge()).text
+        assert words in text, (lang, text)
+        plain = compose(Plan(lead=(Choice(card, 1.0),), stage_unknown=True), language=lang,
+                        traditional=False, account=None, knowledge=Knowledge()).text
+        assert words not in plain

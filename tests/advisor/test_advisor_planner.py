@@ -160,7 +160,14 @@ def test_a_one_cue_description_gives_way_to_a_decisive_card_it_rules_out() -> No
 
 def test_a_description_stands_when_a_card_it_allows_fits_nearly_as_well() -> None:
     ranked = scored(("pro-pii-c-stronger-competitor", 0.7), ("seg-eii-b-competitor-offer", 0.5))
-    assert weigh_description(ONE_CUE_CURRENT, ranked, BY_ID, RULES) == ONE_CUE_CURRENT
+    assert weigh_description(ONE_CUE_CURRENT, ranked, BY_ID, RULES) is ONE_CUE_CURRENT
+
+
+def test_a_card_for_any_stage_does_not_hold_a_one_cue_description_in_place() -> None:
+    # A misconception fits every stage: it says nothing about whether this is a prospect.
+    ranked = scored(("pro-pii-c-stronger-competitor", 0.7), ("mis-more-discounts", 0.6),
+                    ("seg-eii-b-competitor-offer", 0.3))
+    assert weigh_description(ONE_CUE_CURRENT, ranked, BY_ID, RULES).stage is None
 
 
 def test_a_firm_description_or_a_stated_segment_never_gives_way() -> None:

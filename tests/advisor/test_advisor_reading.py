@@ -116,9 +116,13 @@ def test_everyday_words_of_the_trade_name_no_situation(question: str, situation:
 
 
 def test_a_description_says_how_many_cues_decide_it() -> None:
-    one = describe("They've been ordering every month for three years, but tiny amounts.")
-    assert one.stage_cues >= 1 and one.contribution_cues == 1
+    one = describe("tiny orders but every month for years")
+    assert (one.stage, one.stage_cues, one.contribution_cues) == (EXISTING, 1, 1)
     assert describe("What is a good way to open a negotiation?").stage_cues == 0
+    # A tie the prospect rule settles ("not signed yet, but orders monthly") is firm.
+    for question in ("아직 계약 전인데 매달 주문합니다", "还没签约，但每月都下单"):
+        tie = describe(question)
+        assert tie.stage == PROSPECT and tie.stage_cues >= 2, question
 
 
 @pytest.mark.parametrize(
@@ -135,6 +139,12 @@ def test_a_description_says_how_many_cues_decide_it() -> None:
         ("我们没有办法，客户很不满", "dissatisfaction", True),
         ("불만은 없는데 반응이 없어요", "dissatisfaction", False),
         ("불만을 해결할 방법이 없어요", "dissatisfaction", True),
+        # Words that carry a marker but mean "endless" or "a lot".
+        ("불만이 끝이 없어요", "dissatisfaction", True),
+        ("항의가 끊임없이 들어옵니다", "complaint", True),
+        ("客户无比不满", "dissatisfaction", True),
+        ("客户没完没了地抱怨", "dissatisfaction", True),
+        ("There is no end to the complaints", "complaint", True),
     ],
 )
 def test_a_denied_keyword_names_no_situation(question: str, situation: str, named: bool) -> None:

@@ -148,13 +148,18 @@ def test_a_search_embeds_the_question_and_its_clauses_in_one_call(bundled_retrie
     assert [(h.passage.id, round(h.score, 9)) for h in hits] == expected
 
 
+@pytest.mark.parametrize("from_store", [False, True])
 def test_retrieval_says_how_close_each_anchored_passage_is_to_the_question(
-        bundled_retriever) -> None:
+        bundled_retriever, from_store) -> None:
     import numpy as np
 
     from knowledge.retrieval import clauses
 
     question = "A big account halved its orders; a rival offers rebates. What do we do first?"
+    if from_store:
+        # A shared Chroma server: no local snapshot, the vectors are read from the store.
+        bundled_retriever = HybridRetriever(bundled_retriever.index, bundled_retriever.embedder)
+        bundled_retriever.snapshot = None
     result = bundled_retriever.retrieve(question, 5)
     anchored = {pid for passages in bundled_retriever._card_passages.values() for pid in passages}
     assert set(result.anchored_similarity) == anchored
@@ -162,7 +167,7 @@ def test_retrieval_says_how_close_each_anchored_passage_is_to_the_question(
     embed = bundled_retriever.embedder
     queries = np.array([embed.embed_query(t) for t in [question, *clauses(question)]])
     queries /= np.linalg.norm(queries, axis=1, keepdims=True)
-    stored = bundled_retriever.index.vectors(sorted(anchored)[:5])
+    stored = bundled_retriever.index.vectors(sorted(anchored))
     for pid, vector in stored.items():
         v = np.asarray(vector) / np.linalg.norm(vector)
         assert result.anchored_similarity[pid] == pytest.approx(float((queries @ v).max()),
