@@ -61,10 +61,7 @@ _fold = fold
 
 
 def _contains(text: str, keyword: str) -> bool:
-    keyword = _fold(keyword)
-    if keyword.isascii():
-        return re.search(rf"(?<![a-z]){re.escape(keyword)}", text) is not None
-    return keyword in text
+    return next(iter(_spans(text, keyword)), None) is not None
 
 
 _PUNCTUATION = re.compile(r"[,.;:!?，。；：！？、\n]")
@@ -72,8 +69,10 @@ _PUNCTUATION = re.compile(r"[,.;:!?，。；：！？、\n]")
 
 def _spans(text: str, keyword: str) -> Iterable[tuple[int, int]]:
     keyword = _fold(keyword)
+    if keyword not in text:  # most keywords are absent: no regex for them
+        return ()
     pattern = rf"(?<![a-z]){re.escape(keyword)}" if keyword.isascii() else re.escape(keyword)
-    return (m.span() for m in re.finditer(pattern, text))
+    return [m.span() for m in re.finditer(pattern, text)]
 
 
 def _denied(text: str, start: int, end: int, negation: Mapping[str, Any]) -> bool:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from types import SimpleNamespace
 
-from advisor.composer import _cited_passages
+from advisor.composer import _cited_passages, compose
+from advisor.planner import Choice, Plan
+from knowledge.cards import Card, load_cards
 from knowledge.index import PASSAGE, Record
 from knowledge.retrieval import Hit
 
@@ -74,56 +76,43 @@ def test_without_a_similarity_for_every_passage_search_order_decides() -> None:
     assert [p.id for p in chosen] == ["ko-2", "zh-1"]
 
 
+class BundledCards:
+    """The bundled cards, each retelling one made-up passage: enough for the composer."""
+
+    def __init__(self) -> None:
+        self.cards = {c.id: c for c in load_cards()}
+
+    def card(self, card_id: str) -> Card:
+        return self.cards[card_id]
+
+    def all_cards(self) -> Sequence[Card]:
+        return list(self.cards.values())
+
+    def card_passages(self, card_id: str) -> Sequence[Record]:
+        return [passage(f"{card_id}-1", "000.txt")]
+
+
+def answer_text(plan: Plan, lang: str) -> str:
+    return compose(plan, language=lang, traditional=False, account=None,
+                   knowledge=BUNDLED).text
+
+
+BUNDLED = BundledCards()
+
+
 def test_an_answer_shows_every_step_of_a_card_of_six() -> None:
-    from advisor.composer import compose
-    from advisor.planner import Choice, Plan
-    from knowledge.cards import load_cards
-
-    cards = {c.id: c for c in load_cards()}
-    study = cards["def-study-six-steps"]
-
-    class Knowledge:
-        def card(self, card_id: str):
-            return cards[card_id]
-
-        def all_cards(self):
-            return list(cards.values())
-
-        def card_passages(self, card_id: str) -> Sequence[Record]:
-            return [passage(f"{card_id}-1", "003.txt")]
-
-    answer = compose(Plan(lead=(Choice(study, 1.0),)), language="zh", traditional=False,
-                     account=None, knowledge=Knowledge())
+    study = BUNDLED.card("def-study-six-steps")
+    text = answer_text(Plan(lead=(Choice(study, 1.0),)), "zh")
     assert len(study.actions["zh"]) == 6
     for step in study.actions["zh"]:
-        assert step.rstrip("。") in answer.text
+        assert step.rstrip("。") in text
 
 
 def test_an_answer_whose_stage_gave_way_says_so_in_each_language() -> None:
-    from advisor.composer import compose
-    from advisor.planner import Choice, Plan
-    from knowledge.cards import load_cards
-
-    cards = {c.id: c for c in load_cards()}
-    card = cards["pro-pii-c-stronger-competitor"]
-
-    class Knowledge:
-        def card(self, card_id: str):
-            return cards[card_id]
-
-        def all_cards(self):
-            return list(cards.values())
-
-        def card_passages(self, card_id: str) -> Sequence[Record]:
-            return [passage(f"{card_id}-1", "002.txt")]
-
+    lead = (Choice(BUNDLED.card("pro-pii-c-stronger-competitor"), 1.0),)
     expected = {"en": "written for a prospect", "ko": "지침에 따라 아직 계약 전인 잠재 고객으로 가정하고",
                 "zh": "是针对尚未成交的潜在客户的"}
     for lang, words in expected.items():
-        plan = Plan(lead=(Choice(card, 1.0),), stage_unknown=True, stage_reread=True)
-        text = compose(plan, language=lang, traditional=False, account=None,
-                       knowledge=Knowledge()).text
+        text = answer_text(Plan(lead=lead, stage_unknown=True, stage_reread=True), lang)
         assert words in text, (lang, text)
-        plain = compose(Plan(lead=(Choice(card, 1.0),), stage_unknown=True), language=lang,
-                        traditional=False, account=None, knowledge=Knowledge()).text
-        assert words not in plain
+        assert words not in answer_text(Plan(lead=lead, stage_unknown=True), lang)
