@@ -18,9 +18,9 @@ from advisor.messages import localise, say
 from advisor.planner import Choice, Plan, assumed_stage
 from advisor.profile import EXISTING, FUTURE, PROSPECT, CustomerProfile
 from knowledge.cards import Card, vocabulary
-from knowledge.index import Record
 from knowledge.korean import attach
-from knowledge.retrieval import Hit
+from knowledge.search.index import Record
+from knowledge.search.retrieval import Hit
 
 QUOTE_CHARS = 220
 DOCUMENT_CHARS = 280

@@ -1,6 +1,6 @@
 """A calibrated "I don't know": whether the guidance covers a question, from the evidence.
 
-The evidence is what retrieval saw (`knowledge.retrieval.Evidence`): how close
+The evidence is what retrieval saw (`knowledge.search.retrieval.Evidence`): how close
 the question comes to a card (its text, its `when`, the example questions reps
 ask), whether the dense and lexical lists agree, and whether the question uses
 the domain's own terms. Thresholds are data (advisor/data/answering.yaml),
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from knowledge.retrieval import Evidence
+from knowledge.search.retrieval import Evidence
 
 SURE, UNSURE, REFUSE = "sure", "unsure", "refuse"
 

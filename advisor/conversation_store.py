@@ -44,7 +44,7 @@ from advisor.composer import Answer, Citation, PlanItem
 from advisor.conversation_reply import Button, Reply, TextFormat
 from advisor.conversation_state import Clock, Context
 from advisor.users import UserError
-from knowledge.index import Record
+from knowledge.search.index import Record
 
 metadata = MetaData()
 

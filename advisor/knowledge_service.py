@@ -12,23 +12,23 @@ from typing import TYPE_CHECKING
 
 from advisor.config import Settings
 from knowledge.cards import Card, load_cards
-from knowledge.embedders import make_embedder
 from knowledge.errors import (
     EmbedderMismatchError,
     IndexDamagedError,
     IndexMissingError,
     VectorStoreUnavailableError,
 )
-from knowledge.index import CARD, KnowledgeIndex, Record
+from knowledge.ingest.sources import bundled_source_names
 from knowledge.progress import Progress, silent
-from knowledge.prototypes import OUT_OF_SCOPE_FILE
-from knowledge.retrieval import Filters, Hit, HybridRetriever, Retrieval
-from knowledge.sources import bundled_source_names
+from knowledge.search.embedders import make_embedder
+from knowledge.search.index import CARD, KnowledgeIndex, Record
+from knowledge.search.prototypes import OUT_OF_SCOPE_FILE
+from knowledge.search.retrieval import Filters, Hit, HybridRetriever, Retrieval
 
 if TYPE_CHECKING:
     # The ingest pipeline (LangChain's splitters, the document loaders) loads only
     # when something is ingested, not for every search.
-    from knowledge.pipeline import IngestReport
+    from knowledge.ingest.pipeline import IngestReport
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def run_ingest(
     forget: Sequence[Path] = (),
     progress: Progress = silent,
 ) -> IngestReport:
-    from knowledge.pipeline import ingest
+    from knowledge.ingest.pipeline import ingest
 
     config = settings.knowledge()
     with what_to_do():

@@ -33,7 +33,7 @@ from advisor.profile import (
     stage_of_segment,
 )
 from knowledge.cards import Card
-from knowledge.retrieval import Hit, Retrieval
+from knowledge.search.retrieval import Hit, Retrieval
 from knowledge.yamlfile import load_yaml
 
 ACTION_KINDS = frozenset({"strategy", "countermeasure", "framework", "risk", "case",

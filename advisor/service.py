@@ -32,7 +32,7 @@ from advisor.understanding import Understanding, lexicon, understand
 if TYPE_CHECKING:
     # LangChain's chat models load only when an LLM is configured.
     from advisor.llm import GroundedWriter
-    from knowledge.retrieval import Retrieval
+    from knowledge.search.retrieval import Retrieval
 
 SEARCH_DEPTH = 8
 

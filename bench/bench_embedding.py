@@ -25,11 +25,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from knowledge.chunking import chunk_text  # noqa: E402
 from knowledge.config import KnowledgeConfig  # noqa: E402
-from knowledge.embedders import Embedder  # noqa: E402
-from knowledge.index import EXAMPLE, KnowledgeIndex  # noqa: E402
-from knowledge.pipeline import bundled_source_texts, ingest  # noqa: E402
+from knowledge.ingest.chunking import chunk_text  # noqa: E402
+from knowledge.ingest.pipeline import bundled_source_texts, ingest  # noqa: E402
+from knowledge.search.embedders import Embedder  # noqa: E402
+from knowledge.search.index import EXAMPLE, KnowledgeIndex  # noqa: E402
 
 
 class _Hashing(Embedder):

@@ -51,12 +51,12 @@ import numpy as np
 
 from advisor.cli.progress import progress_bars
 from knowledge.config import KnowledgeConfig
-from knowledge.embedders import make_embedder
 from knowledge.evaluation import Question, evaluate, is_hit, load_questions
-from knowledge.index import PASSAGE, IndexState, KnowledgeIndex, Record, content_id
-from knowledge.lexical import tokenize
-from knowledge.pipeline import ingest
-from knowledge.retrieval import LIST_WEIGHTS, Hit, HybridRetriever, ListWeights
+from knowledge.ingest.pipeline import ingest
+from knowledge.search.embedders import make_embedder
+from knowledge.search.index import PASSAGE, IndexState, KnowledgeIndex, Record, content_id
+from knowledge.search.lexical import tokenize
+from knowledge.search.retrieval import LIST_WEIGHTS, Hit, HybridRetriever, ListWeights
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV_QUESTIONS = ROOT / "tests" / "data" / "dev_questions.jsonl"

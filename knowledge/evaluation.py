@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from knowledge.errors import KnowledgeError
-from knowledge.retrieval import Hit
+from knowledge.search.retrieval import Hit
 from knowledge.textnorm import match_key
 
 

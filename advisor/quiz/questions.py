@@ -23,7 +23,7 @@ from typing import Protocol
 
 from advisor.quiz.texts import Statement, say, scenario, topic_of
 from knowledge.cards import Card, vocabulary
-from knowledge.index import Record
+from knowledge.search.index import Record
 from knowledge.textnorm import to_simplified, to_traditional
 
 OPTIONS = 4

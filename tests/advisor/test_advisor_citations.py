@@ -8,8 +8,8 @@ from types import SimpleNamespace
 from advisor.composer import _cited_passages, compose
 from advisor.planner import Choice, Plan
 from knowledge.cards import Card, load_cards
-from knowledge.index import PASSAGE, Record
-from knowledge.retrieval import Hit
+from knowledge.search.index import PASSAGE, Record
+from knowledge.search.retrieval import Hit
 
 
 def passage(pid: str, source: str) -> Record:

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from advisor.answer_eval import AnswerQuestion, evaluate_answers, expected_language
 from advisor.cli import main
 from advisor.composer import Answer, Citation
-from knowledge.index import PASSAGE, Record
+from knowledge.search.index import PASSAGE, Record
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

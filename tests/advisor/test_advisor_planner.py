@@ -17,7 +17,7 @@ from advisor.planner import (
 from advisor.profile import EXISTING, PROSPECT, CustomerProfile, describe, from_segment
 from advisor.understanding import lexicon
 from knowledge.cards import load_cards
-from knowledge.retrieval import CardHit, Evidence, Retrieval
+from knowledge.search.retrieval import CardHit, Evidence, Retrieval
 
 CARDS = load_cards()
 BY_ID = {c.id: c for c in CARDS}

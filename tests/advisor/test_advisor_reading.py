@@ -7,7 +7,7 @@ import pytest
 from advisor.confidence import REFUSE, SURE, UNSURE, ConfidenceRules, judge
 from advisor.profile import EXISTING, FUTURE, PROSPECT, CustomerProfile, describe, from_segment
 from advisor.understanding import detect_situations
-from knowledge.retrieval import Evidence
+from knowledge.search.retrieval import Evidence
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ import pytest
 
 from advisor.gaps import GapLog
 from advisor.service import Advisor
-from knowledge.pipeline import bundled_documents
+from knowledge.ingest.pipeline import bundled_documents
 from knowledge.textnorm import match_key, to_simplified
 
 # (id, account, question, language, segment, any of these cards among the actions)
@@ -115,7 +115,7 @@ def _shown(answer) -> set[str]:
 
 @pytest.fixture(scope="module")
 def source_keys() -> dict[str, str]:
-    from knowledge.cleaning import clean_text, normalise_wording
+    from knowledge.ingest.cleaning import clean_text, normalise_wording
 
     return {
         d.name: match_key(normalise_wording(clean_text(d.text, d.rules), d.rules))

@@ -24,8 +24,8 @@ from advisor.service import Advisor
 from advisor.users import UserStore
 from bot.app import BotConfig, run
 from knowledge.config import KnowledgeConfig
-from knowledge.index import KnowledgeIndex
-from knowledge.retrieval import HybridRetriever
+from knowledge.search.index import KnowledgeIndex
+from knowledge.search.retrieval import HybridRetriever
 from tests.conftest import FakeEmbedder
 
 

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from knowledge.cards import CARDS_DIR, check_cards, load_cards, vocabulary
-from knowledge.pipeline import bundled_source_texts
+from knowledge.ingest.pipeline import bundled_source_texts
 
 
 @pytest.fixture(scope="module")

@@ -21,9 +21,9 @@ from click.testing import CliRunner
 from advisor.cli import main
 from knowledge.config import KnowledgeConfig
 from knowledge.errors import EmbedderMismatchError, IndexDamagedError, VectorStoreUnavailableError
-from knowledge.index import KnowledgeIndex
-from knowledge.pipeline import ingest
-from knowledge.retrieval import HybridRetriever
+from knowledge.ingest.pipeline import ingest
+from knowledge.search.index import KnowledgeIndex
+from knowledge.search.retrieval import HybridRetriever
 from tests.conftest import FakeEmbedder
 
 STARTUP_LIMIT = 120  # seconds: a guard against a server that never answers, not a measure
@@ -213,7 +213,7 @@ def test_a_collection_deleted_on_the_server_is_damage_not_an_empty_search(
 
 @pytest.mark.slow
 def test_the_server_client_sends_no_telemetry(chroma_url, tmp_path) -> None:
-    from knowledge.chroma_store import chroma_client
+    from knowledge.search.chroma_store import chroma_client
 
     config = KnowledgeConfig(index_dir=tmp_path / "index", chroma_url=chroma_url)
     assert chroma_client(config).get_settings().anonymized_telemetry is False

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.chunking import MAX_CHARS, chunk_text, heading_text
-from knowledge.pipeline import bundled_documents, passage_records
+from knowledge.ingest.chunking import MAX_CHARS, chunk_text, heading_text
+from knowledge.ingest.pipeline import bundled_documents, passage_records
 
 
 @pytest.fixture(scope="module")

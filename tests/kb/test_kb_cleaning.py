@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.cleaning import clean_line, clean_text, normalise_wording
-from knowledge.pipeline import bundled_documents
+from knowledge.ingest.cleaning import clean_line, clean_text, normalise_wording
+from knowledge.ingest.pipeline import bundled_documents
 from knowledge.textnorm import match_key, strip_pinyin
 
 

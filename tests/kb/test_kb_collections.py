@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from advisor.cli import main
 from knowledge.config import KnowledgeConfig
 from knowledge.errors import EmbedderMismatchError
-from knowledge.index import KnowledgeIndex
-from knowledge.pipeline import ingest
-from knowledge.retrieval import HybridRetriever
+from knowledge.ingest.pipeline import ingest
+from knowledge.search.index import KnowledgeIndex
+from knowledge.search.retrieval import HybridRetriever
 from tests.conftest import FakeEmbedder
 
 
@@ -96,7 +96,7 @@ def test_a_rebuild_with_another_embedder_leaves_one_collection(tmp_path) -> None
 
 
 def test_the_embedded_client_sends_no_telemetry(tmp_path) -> None:
-    from knowledge.chroma_store import chroma_client
+    from knowledge.search.chroma_store import chroma_client
 
     client = chroma_client(KnowledgeConfig(index_dir=tmp_path / "index"))
     assert client.get_settings().anonymized_telemetry is False

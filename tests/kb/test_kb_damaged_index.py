@@ -16,7 +16,7 @@ from click.testing import CliRunner, Result
 
 from advisor.cli import main
 from knowledge.config import KnowledgeConfig
-from knowledge.index import KnowledgeIndex
+from knowledge.search.index import KnowledgeIndex
 
 REBUILD = "advisor ingest --rebuild"
 

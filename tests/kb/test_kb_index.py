@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from knowledge.config import KnowledgeConfig
 from knowledge.errors import EmbedderMismatchError, IndexLockedError
-from knowledge.index import KnowledgeIndex
-from knowledge.pipeline import ingest
-from knowledge.retrieval import HybridRetriever
+from knowledge.ingest.pipeline import ingest
+from knowledge.search.index import KnowledgeIndex
+from knowledge.search.retrieval import HybridRetriever
 from tests.conftest import FakeEmbedder
 
 

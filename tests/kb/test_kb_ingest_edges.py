@@ -19,9 +19,9 @@ from click.testing import CliRunner
 from advisor.cli import main
 from knowledge.config import KnowledgeConfig
 from knowledge.errors import UnreadableDocumentError
-from knowledge.index import KnowledgeIndex
-from knowledge.loaders import read_document
-from knowledge.pipeline import ingest
+from knowledge.ingest.loaders import read_document
+from knowledge.ingest.pipeline import ingest
+from knowledge.search.index import KnowledgeIndex
 from tests.conftest import FakeEmbedder
 
 REPO = Path(__file__).resolve().parents[2]
@@ -122,7 +122,7 @@ _KILLED_INGEST = textwrap.dedent("""
     import sys, time
     from pathlib import Path
     from knowledge.config import KnowledgeConfig
-    from knowledge.pipeline import ingest
+    from knowledge.ingest.pipeline import ingest
     from tests.conftest import FakeEmbedder
 
     class Stuck(FakeEmbedder):

@@ -23,7 +23,7 @@ def test_detect_language(text: str, expected: str) -> None:
 
 
 def test_bundled_passages_have_the_language_of_their_source() -> None:
-    from knowledge.pipeline import bundled_documents, passage_records
+    from knowledge.ingest.pipeline import bundled_documents, passage_records
 
     expected = {"000": "ko", "001": "zh-Hant", "002": "ko", "003": "zh-Hans", "004": "zh-Hant"}
     for doc in bundled_documents():

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from knowledge.lexical import LexicalIndex, tokenize
+from knowledge.search.lexical import LexicalIndex, tokenize
 
 WORDS = ["rebate", "rebates", "competitor", "order", "客户", "流失", "返利", "핵심", "고객", "이탈",
          "visit", "price", "大客戶", "정기"]

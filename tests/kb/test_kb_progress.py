@@ -10,7 +10,7 @@ import pytest
 
 from advisor.cli.progress import progress_bars
 from knowledge.config import KnowledgeConfig
-from knowledge.pipeline import ingest
+from knowledge.ingest.pipeline import ingest
 from knowledge.progress import silent
 from tests.conftest import FakeEmbedder
 

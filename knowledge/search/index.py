@@ -33,7 +33,14 @@ from typing import TYPE_CHECKING, Any
 
 from filelock import FileLock, Timeout
 
-from knowledge.chroma_store import (
+from knowledge.config import KnowledgeConfig
+from knowledge.errors import (
+    EmbedderMismatchError,
+    IndexDamagedError,
+    IndexLockedError,
+    IndexMissingError,
+)
+from knowledge.search.chroma_store import (
     check_owner,
     chroma_client,
     collection_name,
@@ -42,17 +49,10 @@ from knowledge.chroma_store import (
     move_vectors,
     server_calls,
 )
-from knowledge.config import KnowledgeConfig
-from knowledge.errors import (
-    EmbedderMismatchError,
-    IndexDamagedError,
-    IndexLockedError,
-    IndexMissingError,
-)
-from knowledge.lexical import LexicalIndex
+from knowledge.search.lexical import LexicalIndex
 
 if TYPE_CHECKING:
-    from knowledge.prototypes import Prototypes
+    from knowledge.search.prototypes import Prototypes
 
 INDEX_FORMAT = 1
 PASSAGE, CARD = "passage", "card"
@@ -395,7 +395,7 @@ class KnowledgeIndex:
 
     def prototypes(self) -> Prototypes:
         """The cards' prototypes (none in an index written before they existed)."""
-        from knowledge.prototypes import Prototypes
+        from knowledge.search.prototypes import Prototypes
 
         if not self.prototypes_file.exists():
             return Prototypes.empty()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from knowledge.yamlfile import load_yaml
 
-SOURCES_DIR = Path(__file__).parent / "sources"
+SOURCES_DIR = Path(__file__).parents[1] / "sources"
 
 
 def bundled_source_names(sources_dir: Path = SOURCES_DIR) -> list[str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 from knowledge.textnorm import to_simplified
 from knowledge.yamlfile import load_yaml
 
-GLOSSARY_FILE = Path(__file__).parent / "glossary.yaml"
+GLOSSARY_FILE = Path(__file__).parents[1] / "glossary.yaml"
 
 
 def _key(text: str) -> str:

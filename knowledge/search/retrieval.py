@@ -18,14 +18,14 @@ from typing import Any
 
 import numpy as np
 
-from knowledge.chroma_store import server_calls
-from knowledge.embedders import Embedder
-from knowledge.glossary import Glossary
-from knowledge.index import CARD, KnowledgeIndex, Record, questions_embedding
 from knowledge.language import base_language, detect_language
-from knowledge.lexical import tokenize
+from knowledge.search.chroma_store import server_calls
+from knowledge.search.embedders import Embedder
+from knowledge.search.glossary import Glossary
+from knowledge.search.index import CARD, KnowledgeIndex, Record, questions_embedding
+from knowledge.search.lexical import tokenize
+from knowledge.search.vector_snapshot import SNAPSHOT_FILE, VectorSnapshot, store_holds
 from knowledge.textnorm import match_key
-from knowledge.vector_snapshot import SNAPSHOT_FILE, VectorSnapshot, store_holds
 
 RRF_K = 10
 CANDIDATES = 60

@@ -15,7 +15,7 @@ from pathlib import Path
 from knowledge.textnorm import PINYIN_ANNOTATION
 from knowledge.yamlfile import load_yaml
 
-DATA_DIR = Path(__file__).parent / "data"
+DATA_DIR = Path(__file__).parents[1] / "data"
 
 _HAN = r"\u3400-\u9fff\uf900-\ufaff"
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"

@@ -13,12 +13,22 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from knowledge.cards import CARD_LANGUAGES, Card, load_cards
-from knowledge.chunking import chunk_text, heading_text
-from knowledge.cleaning import CleaningRules, clean_text, normalise_wording, rules_from_mapping
 from knowledge.config import KnowledgeConfig
-from knowledge.embedders import Embedder
 from knowledge.errors import DocumentNotFoundError, IndexDamagedError, UnreadableDocumentError
-from knowledge.index import (
+from knowledge.ingest.chunking import chunk_text, heading_text
+from knowledge.ingest.cleaning import (
+    CleaningRules,
+    clean_text,
+    normalise_wording,
+    rules_from_mapping,
+)
+from knowledge.ingest.loaders import expand_paths, read_document
+from knowledge.ingest.sources import SOURCES_DIR
+from knowledge.ingest.stored_vectors import with_bundled_vectors
+from knowledge.language import detect_language
+from knowledge.progress import Progress, Step, silent, tracked
+from knowledge.search.embedders import Embedder
+from knowledge.search.index import (
     CARD,
     EXAMPLE,
     PASSAGE,
@@ -29,20 +39,15 @@ from knowledge.index import (
     content_id,
     questions_embedding,
 )
-from knowledge.language import detect_language
-from knowledge.loaders import expand_paths, read_document
-from knowledge.progress import Progress, Step, silent, tracked
-from knowledge.prototypes import (
+from knowledge.search.prototypes import (
     OUT_OF_SCOPE_FILE,
     Prototypes,
     boundary_key,
     out_of_scope_questions,
     outside_prototypes,
 )
-from knowledge.sources import SOURCES_DIR
-from knowledge.stored_vectors import with_bundled_vectors
+from knowledge.search.vector_snapshot import SNAPSHOT_FILE, VectorSnapshot
 from knowledge.textnorm import match_key
-from knowledge.vector_snapshot import SNAPSHOT_FILE, VectorSnapshot
 from knowledge.yamlfile import load_yaml
 
 MANIFEST = SOURCES_DIR / "manifest.yaml"
@@ -269,7 +274,7 @@ def ingest(
         _write_prototypes(index, card_recs, embedder, out_of_scope)
         report.passages, report.cards = len(passages), len(cards)
         if not config.chroma_url:
-            # Searches read this copy instead of starting Chroma (knowledge/vector_snapshot.py).
+            # Searches read this copy instead of starting Chroma (knowledge/search/vector_snapshot.py).
             snapshot = VectorSnapshot.of(index.vectors([r.id for r in records]), embedder.spec)
             snapshot.save(index.dir / SNAPSHOT_FILE)
         index.write(

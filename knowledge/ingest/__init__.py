@@ -1,0 +1,1 @@
+"""Ingest: loading documents, cleaning them, cutting passages and building the index."""

@@ -1,0 +1,1 @@
+"""Search: embedders, the vector index, lexical search and the hybrid retriever."""
