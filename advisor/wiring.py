@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from advisor.config import Settings
-from advisor.gaps import GapLog
-from advisor.knowledge_service import KnowledgeBase, open_retriever
-from advisor.service import Advisor
+from advisor.answering.knowledge import KnowledgeBase, open_retriever
+from advisor.answering.service import Advisor
+from advisor.reports.gaps import GapLog
+from advisor.settings import Settings
 from knowledge.cards import load_cards
 
 
@@ -29,7 +29,7 @@ def open_advisor(settings: Settings, *, accounts: bool = True) -> Iterator[Advis
     if settings.llm:
         # LangChain's chat models take a second to import: only when an LLM is configured.
         # Built first, so that a provider that cannot be set up is reported at once.
-        from advisor.llm import GroundedWriter, make_chat_model
+        from advisor.answering.llm import GroundedWriter, make_chat_model
 
         chat = make_chat_model(settings)
         writer = GroundedWriter(chat) if chat is not None else None
@@ -46,7 +46,7 @@ def open_advisor(settings: Settings, *, accounts: bool = True) -> Iterator[Advis
         directory = None
         if store is not None:
             # Even an empty store: the directory follows imports made later.
-            from advisor.directory import PortfolioDirectory
+            from advisor.accounts.directory import PortfolioDirectory
 
             directory = PortfolioDirectory.load(store, config=settings.segments)
         yield Advisor(knowledge, directory, writer, gap_log(settings))

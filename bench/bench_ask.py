@@ -21,9 +21,9 @@ from pathlib import Path
 from advisor.accounts.importer import import_files
 from advisor.accounts.sample import sample_dir
 from advisor.accounts.store import AccountStore
-from advisor.brief import build_brief
-from advisor.config import Settings
-from advisor.knowledge_service import run_ingest
+from advisor.answering.knowledge import run_ingest
+from advisor.reports.brief import build_brief
+from advisor.settings import Settings
 from advisor.wiring import open_advisor
 
 QUESTIONS = [

@@ -33,12 +33,12 @@ from telegram.ext import (
     filters,
 )
 
-from advisor.alerts import AlertConfig
-from advisor.alerts_service import AlertService
-from advisor.config import Settings
-from advisor.conversation import COMMANDS, Conversation
-from advisor.conversation_views import command_menu
+from advisor.alerts.rules import AlertConfig
+from advisor.alerts.service import AlertService
+from advisor.chat.core import COMMANDS, Conversation
+from advisor.chat.views import command_menu
 from advisor.errors import AdvisorError
+from advisor.settings import Settings
 from bot.handlers import (
     CONVERSATION,
     on_button,
@@ -166,7 +166,7 @@ def api_urls(base: str) -> tuple[str, str]:
 @contextmanager
 def open_services(settings: Settings) -> Iterator[Conversation]:
     """The conversation core over the advisor and the user store named by the settings."""
-    from advisor.users import UserStore
+    from advisor.users.store import UserStore
     from advisor.wiring import open_advisor
 
     # The user store first: it creates the default database, so the advisor opens the
@@ -370,7 +370,7 @@ def main(
 def open_alerts(settings: Settings, config: AlertConfig,
                 conversation: Conversation) -> AbstractContextManager[AlertService]:
     """The alert service over the conversation's user store and knowledge."""
-    from advisor.alerts_service import open_alert_service
+    from advisor.alerts.service import open_alert_service
 
     def refresh(directory: object) -> None:
         # Swapping the reference is atomic: a question answered meanwhile sees the

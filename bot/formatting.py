@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from advisor.conversation import TextFormat
-from advisor.conversation_reply import Keyboard
+from advisor.chat.core import TextFormat
+from advisor.chat.reply import Keyboard
 
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024

@@ -12,7 +12,7 @@ from telegram import Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
-from advisor.conversation import Conversation, Reply, apology_for
+from advisor.chat.core import Conversation, Reply, apology_for
 from bot.formatting import keyboard
 from bot.outbox import deliver, delivery_of
 from bot.sending import send_reply, typing, with_retry

@@ -17,9 +17,9 @@ import logging
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes, JobQueue
 
-from advisor.alerts import AlertConfig
-from advisor.alerts_service import AlertService
-from advisor.conversation_reply import Reply, paragraphs
+from advisor.alerts.rules import AlertConfig
+from advisor.alerts.service import AlertService
+from advisor.chat.reply import Reply, paragraphs
 from bot.outbox import delivery_of
 from bot.sending import Undelivered, send_reply
 

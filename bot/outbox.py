@@ -13,8 +13,8 @@ from telegram import Bot
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from advisor.conversation import Reply
-from advisor.conversation_store import Queued, ReplyOutbox
+from advisor.chat.core import Reply
+from advisor.chat.store import Queued, ReplyOutbox
 from bot.sending import DEFAULT_DELIVERY, Delivery, Undelivered, send_reply
 
 log = logging.getLogger(__name__)

@@ -28,7 +28,7 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter
 
-from advisor.conversation import Reply
+from advisor.chat.core import Reply
 from bot.formatting import Chunk, caption, keyboard, split_message, telegram_length
 
 log = logging.getLogger(__name__)

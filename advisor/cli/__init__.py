@@ -11,8 +11,8 @@ from typing import Any
 
 import click
 
-from advisor.config import Settings
 from advisor.errors import USER_ERRORS
+from advisor.settings import Settings
 
 
 class AdvisorGroup(click.Group):

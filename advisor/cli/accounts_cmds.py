@@ -212,7 +212,7 @@ def portfolio_command(
     summary = analysis.summary(lang, owner)
     summary["allocation"] = [a.as_dict() for a in analysis.allocation(owner, hours)]
     if chart is not None:
-        from advisor.charts import portfolio_chart
+        from advisor.reports.charts.portfolio import portfolio_chart
 
         portfolio_chart(
             analysis.chart_rows(owner),

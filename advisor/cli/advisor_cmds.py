@@ -56,9 +56,9 @@ def brief_cmd(
     """A one-screen brief of ACCOUNT_ID for a manager (or of every at-risk account)."""
     if not at_risk and not account_id:
         raise click.UsageError("give an ACCOUNT_ID, or --at-risk")
-    from advisor.brief import build_brief
-    from advisor.messages import say
-    from advisor.understanding import answer_language
+    from advisor.answering.understanding import answer_language
+    from advisor.i18n.catalogue import say
+    from advisor.reports.brief import build_brief
     from advisor.wiring import open_advisor
 
     language, traditional = answer_language("", lang)
@@ -105,9 +105,9 @@ def demo_cmd(ctx: click.Context) -> None:
     from advisor.accounts.importer import import_files
     from advisor.accounts.sample import sample_dir
     from advisor.accounts.store import AccountStore
-    from advisor.brief import build_brief
+    from advisor.answering.knowledge import run_ingest
     from advisor.cli.progress import progress_bars
-    from advisor.knowledge_service import run_ingest
+    from advisor.reports.brief import build_brief
     from advisor.wiring import open_advisor
 
     cfg = settings(ctx)
@@ -142,7 +142,7 @@ def demo_cmd(ctx: click.Context) -> None:
 def eval_answers_cmd(ctx: click.Context, file: Path, as_json: bool) -> None:
     """Whole answers scored on a question set (shared/eval/ANSWERS.md): language, grounding,
     in-scope questions answered, out-of-scope questions refused."""
-    from advisor.answer_eval import evaluate_answers, load_answer_set
+    from advisor.answering.evaluation import evaluate_answers, load_answer_set
     from advisor.wiring import open_advisor
 
     questions = load_answer_set(file)

@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
+from advisor.chat.reply import Keyboard, Reply
 from advisor.cli.common import echo_json, settings
-from advisor.config import Settings
-from advisor.conversation_reply import Keyboard, Reply
-from advisor.roles import Role, UserError
+from advisor.settings import Settings
+from advisor.users.roles import Role, UserError
 
 if TYPE_CHECKING:
-    from advisor.conversation import Conversation
-    from advisor.users import User, UserStore
+    from advisor.chat.core import Conversation
+    from advisor.users.store import User, UserStore
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ def users_alerts(ctx: click.Context, telegram_id: str, state: str) -> None:
 
 def _user_store(cfg: Settings) -> UserStore:
     # The database layer is loaded by the commands that use it, not by `--help`.
-    from advisor.users import UserStore
+    from advisor.users.store import UserStore
 
     return UserStore.from_settings(cfg)
 
@@ -135,8 +135,8 @@ def chat_cmd(ctx: click.Context, as_id: str | None, role: str | None, owner: str
 def _conversation(
     cfg: Settings, as_id: str | None, role: str | None, owner: str | None
 ) -> Iterator[tuple[Conversation, int]]:
-    from advisor.conversation import Conversation, LocalUser
-    from advisor.users import User, check_telegram_id
+    from advisor.chat.core import Conversation, LocalUser
+    from advisor.users.store import User, check_telegram_id
     from advisor.wiring import open_advisor
 
     # The user store first: it creates the default database, so the advisor follows

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from advisor.config import Settings
+from advisor.settings import Settings
 
 
 def settings(ctx: click.Context) -> Settings:

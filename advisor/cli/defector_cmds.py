@@ -33,8 +33,8 @@ def defectors_cmd(
     # The analysis (SQLAlchemy, polars) is loaded when the command runs, not by `--help`.
     from advisor.accounts.portfolio import analyse_store
     from advisor.accounts.store import AccountStore
-    from advisor.defector_text import STUDY_CARD, report_text
-    from advisor.defectors import defector_report
+    from advisor.reports.defector_text import STUDY_CARD, report_text
+    from advisor.reports.defectors import defector_report
     from knowledge.cards import load_cards
 
     cfg = settings(ctx)
@@ -43,7 +43,7 @@ def defectors_cmd(
         report = defector_report(analysis, store.events(), since_date)
     study = next(c for c in load_cards() if c.id == STUDY_CARD)
     if chart is not None:
-        from advisor.defector_chart import defector_chart
+        from advisor.reports.charts.defectors import defector_chart
 
         defector_chart(report, chart, lang)
     if as_json:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
+from advisor.chat.reply import Keyboard, Reply
 from advisor.cli.bot_cmds import (
     EXIT_WORDS,
     _conversation,
@@ -17,13 +18,12 @@ from advisor.cli.bot_cmds import (
     render,
 )
 from advisor.cli.common import echo_json, settings
-from advisor.config import Settings
-from advisor.conversation_reply import Keyboard, Reply
 from advisor.errors import AdvisorError
-from advisor.roles import Role
+from advisor.settings import Settings
+from advisor.users.roles import Role
 
 if TYPE_CHECKING:
-    from advisor.conversation import Conversation
+    from advisor.chat.core import Conversation
 
 
 @click.command("quiz")
@@ -117,8 +117,8 @@ def _report(cfg: Settings, as_json: bool) -> None:
                        for t in s.progress.topics],
         } for s in summaries])
         return
-    from advisor.conversation_quiz import trainees_parts
-    from advisor.conversation_text import Lang
+    from advisor.chat.quiz import trainees_parts
+    from advisor.chat.text import Lang
 
     click.echo("\n\n".join(trainees_parts(summaries, Lang("en"))))
 
@@ -131,12 +131,12 @@ def _report(cfg: Settings, as_json: bool) -> None:
 def digest_cmd(ctx: click.Context, owner: str | None, lang: str, as_json: bool) -> None:
     """The managers' weekly digest now: segment movements, revenue at risk, and each rep's
     time (visits) against the sources' guidance."""
+    from advisor.accounts.directory import PortfolioDirectory
     from advisor.accounts.store import AccountStore
-    from advisor.alerts import AlertConfig
-    from advisor.alerts_service import AlertService
-    from advisor.alerts_store import AlertStore
-    from advisor.digest import digest_text
-    from advisor.directory import PortfolioDirectory
+    from advisor.alerts.rules import AlertConfig
+    from advisor.alerts.service import AlertService
+    from advisor.alerts.store import AlertStore
+    from advisor.reports.digest import digest_text
 
     cfg = settings(ctx)
     config = AlertConfig.from_env()
@@ -162,7 +162,7 @@ def digest_cmd(ctx: click.Context, owner: str | None, lang: str, as_json: bool) 
 def gaps_cmd(ctx: click.Context, since: str | None, as_json: bool) -> None:
     """What the guidance is missing: questions answered "I don't know", answers marked 👎,
     and searches that found no card, grouped (near-duplicates together), most asked first."""
-    from advisor.gaps import gap_entries, gap_lines, gap_report
+    from advisor.reports.gaps import gap_entries, gap_lines, gap_report
     from advisor.wiring import gap_log
 
     day = None

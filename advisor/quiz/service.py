@@ -19,7 +19,7 @@ from advisor.quiz.questions import Question
 from advisor.quiz.schedule import Item, TopicStats, after_answer, next_card, topic_stats
 from advisor.quiz.store import Asked, QuizStore
 from advisor.quiz.texts import topics
-from advisor.users import Role, User
+from advisor.users.store import Role, User
 
 Clock = Callable[[], dt.datetime]
 

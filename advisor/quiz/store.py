@@ -31,7 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from advisor.quiz.schedule import Item
-from advisor.users import UserError
+from advisor.users.store import UserError
 
 metadata = MetaData()
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from advisor.messages import Catalogue
+from advisor.i18n.catalogue import Catalogue
 from knowledge.cards import Card
 
 OTHER_TOPIC = "other"

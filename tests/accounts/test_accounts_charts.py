@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from advisor import charts
 from advisor.accounts.portfolio import PortfolioAnalysis, monthly_revenue
 from advisor.accounts.store import AccountStore
+from advisor.reports.charts import portfolio as charts
 
 
 def test_cjk_font_is_registered() -> None:

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 
 from advisor.accounts import schema
+from advisor.accounts.directory import PortfolioDirectory
 from advisor.accounts.importer import import_files
 from advisor.accounts.store import AccountStore
-from advisor.conversation import Conversation
-from advisor.directory import PortfolioDirectory
+from advisor.answering.service import Advisor, Scope
+from advisor.chat.core import Conversation
 from advisor.errors import ImportRowsError
-from advisor.service import Advisor, Scope
-from advisor.users import UserStore
+from advisor.users.store import UserStore
 
 KIM, LEE, MANAGER = 1001, 1002, 2001
 ACCOUNTS_KIM = "account_id,name,owner\nA001,ABC Trading,kim\nA002,Hanbit,lee\n"
@@ -134,7 +134,7 @@ def test_data_imported_into_a_store_empty_at_start_reaches_a_running_conversatio
 def test_the_wiring_follows_a_store_that_was_empty_when_it_opened(
     advisor_home: Path, use_fake_embedder, write  # type: ignore[no-untyped-def]
 ) -> None:
-    from advisor.config import Settings
+    from advisor.settings import Settings
     from advisor.wiring import open_advisor
 
     settings = Settings.from_env()

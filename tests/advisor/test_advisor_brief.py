@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from advisor.brief import build_brief
+from advisor.reports.brief import build_brief
 from knowledge.textnorm import to_simplified
 
 SECTIONS = {

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from types import SimpleNamespace
 
-from advisor.composer import _cited_passages, compose
-from advisor.planner import Choice, Plan
+from advisor.answering.composer import _cited_passages, compose
+from advisor.answering.planner import Choice, Plan
 from knowledge.cards import Card, load_cards
 from knowledge.search.index import PASSAGE, Record
 from knowledge.search.retrieval import Hit

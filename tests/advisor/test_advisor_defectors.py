@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from advisor.accounts.portfolio import analyse
 from advisor.cli import main
-from advisor.defector_text import report_text
-from advisor.defectors import FULL, NO_RECORDED_CAUSE, PARTIAL, defector_report
+from advisor.reports.defector_text import report_text
+from advisor.reports.defectors import FULL, NO_RECORDED_CAUSE, PARTIAL, defector_report
 from tests.accounts.helpers_accounts import AS_OF, events, month_day, monthly, steady, tx
 
 

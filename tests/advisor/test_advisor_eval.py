@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from advisor.answer_eval import AnswerQuestion, evaluate_answers, expected_language
+from advisor.answering.composer import Answer, Citation
+from advisor.answering.evaluation import AnswerQuestion, evaluate_answers, expected_language
 from advisor.cli import main
-from advisor.composer import Answer, Citation
 from knowledge.search.index import PASSAGE, Record
 
 DATA = Path(__file__).resolve().parents[1] / "data"

@@ -8,9 +8,9 @@ import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
-from advisor.config import Settings
-from advisor.llm import GroundedWriter, make_chat_model
-from advisor.service import Advisor
+from advisor.answering.llm import GroundedWriter, make_chat_model
+from advisor.answering.service import Advisor
+from advisor.settings import Settings
 from tests.advisor.fake_openai import FakeOpenAI, Scripted, ServerThread
 
 QUESTION = "A competitor is offering our key account bigger rebates. What should I do?"

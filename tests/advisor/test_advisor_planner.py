@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from advisor.planner import (
+from advisor.answering.planner import (
     PlanningRules,
     assumed_stage,
     card_stages,
@@ -14,8 +14,8 @@ from advisor.planner import (
     make_plan,
     weigh_description,
 )
-from advisor.profile import EXISTING, PROSPECT, CustomerProfile, describe, from_segment
-from advisor.understanding import lexicon
+from advisor.answering.profile import EXISTING, PROSPECT, CustomerProfile, describe, from_segment
+from advisor.answering.understanding import lexicon
 from knowledge.cards import load_cards
 from knowledge.search.retrieval import CardHit, Evidence, Retrieval
 

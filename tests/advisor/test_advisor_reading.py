@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from advisor.confidence import REFUSE, SURE, UNSURE, ConfidenceRules, judge
-from advisor.profile import EXISTING, FUTURE, PROSPECT, CustomerProfile, describe, from_segment
-from advisor.understanding import detect_situations
+from advisor.answering.confidence import REFUSE, SURE, UNSURE, ConfidenceRules, judge
+from advisor.answering.profile import (
+    EXISTING,
+    FUTURE,
+    PROSPECT,
+    CustomerProfile,
+    describe,
+    from_segment,
+)
+from advisor.answering.understanding import detect_situations
 from knowledge.search.retrieval import Evidence
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from advisor.gaps import GapLog
-from advisor.service import Advisor
+from advisor.answering.service import Advisor
+from advisor.reports.gaps import GapLog
 from knowledge.ingest.pipeline import bundled_documents
 from knowledge.textnorm import match_key, to_simplified
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from advisor.service import Advisor
+from advisor.answering.service import Advisor
 from knowledge.korean import attach, particle, register_slips
 from knowledge.textnorm import to_taiwan
 
@@ -90,7 +90,7 @@ def test_no_generated_answer_mixes_registers_or_shows_a_raw_template(advisor) ->
 
 
 def test_every_bundled_korean_message_is_in_one_register() -> None:
-    from advisor.messages import ADVISOR
+    from advisor.i18n.catalogue import ADVISOR
 
     def texts(node):
         if isinstance(node, dict):

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from advisor.reply_checks import Grounds, check_reply, instruction_talk, unsupported_details
-from advisor.reply_language import reply_language
+from advisor.answering.reply_checks import (
+    Grounds,
+    check_reply,
+    instruction_talk,
+    unsupported_details,
+)
+from advisor.answering.reply_language import reply_language
 
 DATA = {
     "account": {

@@ -18,10 +18,10 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from pathlib import Path
 
-from advisor.conversation import Conversation
-from advisor.knowledge_service import KnowledgeBase
-from advisor.service import Advisor
-from advisor.users import UserStore
+from advisor.answering.knowledge import KnowledgeBase
+from advisor.answering.service import Advisor
+from advisor.chat.core import Conversation
+from advisor.users.store import UserStore
 from bot.app import BotConfig, run
 from knowledge.config import KnowledgeConfig
 from knowledge.search.index import KnowledgeIndex
@@ -36,8 +36,8 @@ def services() -> Iterator[Conversation]:
     with ExitStack() as stack:
         directory = None
         if os.environ.get("ADVISOR_TEST_ACCOUNTS"):
+            from advisor.accounts.directory import PortfolioDirectory
             from advisor.accounts.store import AccountStore
-            from advisor.directory import PortfolioDirectory
 
             accounts = AccountStore(os.environ["ADVISOR_TEST_ACCOUNTS"])
             stack.callback(accounts.close)

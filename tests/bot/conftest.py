@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from advisor.conversation import Conversation
-from advisor.gaps import GapLog
-from advisor.service import Advisor
-from advisor.users import UserStore
+from advisor.answering.service import Advisor
+from advisor.chat.core import Conversation
+from advisor.reports.gaps import GapLog
+from advisor.users.store import UserStore
 from tests.bot.fake_telegram import FakeTelegram, FakeTelegramServer
 
 REPS = {"kim.minji": 1001, "lee.junho": 1002, "wang.lei": 1003, "chen.jing": 1004,

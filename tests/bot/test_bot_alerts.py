@@ -12,10 +12,10 @@ from contextlib import nullcontext
 import pytest
 from telegram.ext import CallbackContext
 
-from advisor.alerts import AlertConfig, snapshot_of
-from advisor.alerts_service import AlertService
-from advisor.alerts_store import AlertStore
-from advisor.conversation import Conversation
+from advisor.alerts.rules import AlertConfig, snapshot_of
+from advisor.alerts.service import AlertService
+from advisor.alerts.store import AlertStore
+from advisor.chat.core import Conversation
 from bot import jobs
 from tests.bot.conftest import MANAGER, REPS, RunningBot
 

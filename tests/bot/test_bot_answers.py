@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from advisor.understanding import mentioned_accounts
+from advisor.answering.understanding import mentioned_accounts
 from tests.bot.conftest import MANAGER, REPS
 
 ANNA, CHEN = REPS["smith.anna"], REPS["chen.jing"]

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from advisor.cli import main
-from advisor.users import UserStore
+from advisor.users.store import UserStore
 
 PRICE_CUT = "A key account demands a 30% price cut. What should I do?"
 

@@ -7,9 +7,9 @@ from importlib import resources
 
 import yaml
 
-from advisor.conversation import Conversation
-from advisor.service import Advisor
-from advisor.users import Role
+from advisor.answering.service import Advisor
+from advisor.chat.core import Conversation
+from advisor.users.store import Role
 from tests.bot.conftest import MANAGER, REPS, STRANGER, TRAINEE, Spy
 
 KIM = REPS["kim.minji"]

@@ -10,8 +10,8 @@ from dataclasses import replace
 
 import pytest
 
-from advisor.conversation import Conversation
-from advisor.service import Advisor
+from advisor.answering.service import Advisor
+from advisor.chat.core import Conversation
 from tests.bot.conftest import MANAGER, REPS, TRAINEE
 
 KIM = REPS["kim.minji"]

@@ -7,7 +7,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from advisor.conversation import Button, TextFormat
+from advisor.chat.core import Button, TextFormat
 from bot.app import api_urls
 from bot.formatting import (
     MESSAGE_LIMIT,

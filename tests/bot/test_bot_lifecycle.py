@@ -14,9 +14,9 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
+from advisor.chat.core import Conversation
 from advisor.cli import main
-from advisor.conversation import Conversation
-from advisor.users import UserStore
+from advisor.users.store import UserStore
 from tests.bot.conftest import MANAGER, REPS, RunningBot
 
 ROOT = Path(__file__).resolve().parents[2]

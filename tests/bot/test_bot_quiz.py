@@ -7,10 +7,10 @@ import datetime as dt
 
 import pytest
 
-from advisor.conversation import Conversation
+from advisor.chat.core import Conversation
 from advisor.quiz import QuizBank, QuizService
 from advisor.quiz.store import QuizStore
-from advisor.users import UserStore
+from advisor.users.store import UserStore
 from tests.bot.conftest import MANAGER, TRAINEE
 
 T0 = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)

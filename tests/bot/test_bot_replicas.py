@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from advisor.conversation import Conversation
+from advisor.chat.core import Conversation
 from tests.bot.conftest import MANAGER, REPS, Spy
 
 ROOT = Path(__file__).resolve().parents[2]

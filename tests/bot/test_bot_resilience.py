@@ -10,8 +10,8 @@ from dataclasses import replace
 import httpx
 import pytest
 
-from advisor.conversation import Conversation
-from advisor.users import UserStore
+from advisor.chat.core import Conversation
+from advisor.users.store import UserStore
 from tests.bot.conftest import MANAGER, RunningBot
 from tests.bot.fake_telegram import DROP
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from advisor.conversation import Conversation
-from advisor.service import Advisor
+from advisor.answering.service import Advisor
+from advisor.chat.core import Conversation
 from tests.bot.conftest import MANAGER, REPS, STRANGER, TRAINEE, Spy
 
 KIM = REPS["kim.minji"]

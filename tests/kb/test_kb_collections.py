@@ -105,7 +105,7 @@ def test_the_embedded_client_sends_no_telemetry(tmp_path) -> None:
 def test_the_cli_says_how_to_rebuild_for_another_embedder(
     advisor_home, use_fake_embedder, monkeypatch
 ) -> None:
-    import advisor.knowledge_service as service
+    import advisor.answering.knowledge as service
 
     runner = CliRunner()
     assert runner.invoke(main, ["ingest"]).exit_code == 0

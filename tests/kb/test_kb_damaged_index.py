@@ -24,7 +24,7 @@ REBUILD = "advisor ingest --rebuild"
 @pytest.fixture(scope="module")
 def built_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A home holding the bundled knowledge indexed with the fake embedder."""
-    import advisor.knowledge_service as service
+    import advisor.answering.knowledge as service
     from tests.conftest import FakeEmbedder
 
     home = tmp_path_factory.mktemp("built") / "home"

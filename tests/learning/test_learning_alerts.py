@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from advisor.alerts import (
+from advisor.alerts.rules import (
     AccountState,
     AlertConfig,
     Snapshot,
@@ -17,10 +17,10 @@ from advisor.alerts import (
     release_time,
     snapshot_of,
 )
-from advisor.alerts_service import AlertService
-from advisor.alerts_store import AlertStore
+from advisor.alerts.service import AlertService
+from advisor.alerts.store import AlertStore
 from advisor.errors import ConfigError
-from advisor.users import UserStore
+from advisor.users.store import UserStore
 
 DAY = dt.date(2026, 11, 2)
 SEOUL = AlertConfig(timezone="Asia/Seoul")  # quiet 21:00–08:00 local, dedup 7 days

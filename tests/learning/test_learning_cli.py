@@ -9,13 +9,13 @@ import pytest
 from click.testing import CliRunner
 
 from advisor.cli import main
-from advisor.users import UserStore
+from advisor.users.store import UserStore
 
 
 @pytest.fixture
 def cli(advisor_home, knowledge_base, sample_directory, monkeypatch):
     """Run `advisor ARGS` with INPUT lines; the conversation's advisor is the test one."""
-    from advisor.service import Advisor
+    from advisor.answering.service import Advisor
 
     @contextmanager
     def test_advisor(settings, **_kwargs):

@@ -10,10 +10,10 @@ import json
 from click.testing import CliRunner
 
 from advisor.accounts.sample import sample_dir
-from advisor.alerts import snapshot_of
-from advisor.alerts_service import visits_of
+from advisor.alerts.rules import snapshot_of
+from advisor.alerts.service import visits_of
 from advisor.cli import main
-from advisor.digest import build_digest, digest_parts, digest_text
+from advisor.reports.digest import build_digest, digest_parts, digest_text
 
 
 def test_without_a_week_old_snapshot_the_quarters_movements_are_shown(sample_directory) -> None:

@@ -9,9 +9,10 @@ from dataclasses import replace
 
 from click.testing import CliRunner
 
+from advisor.answering.confidence import ConfidenceRules
+from advisor.answering.service import Advisor
 from advisor.cli import main
-from advisor.confidence import ConfidenceRules
-from advisor.gaps import (
+from advisor.reports.gaps import (
     DONT_KNOW,
     THUMBS_DOWN,
     WEAK_RETRIEVAL,
@@ -21,8 +22,7 @@ from advisor.gaps import (
     gap_lines,
     gap_report,
 )
-from advisor.service import Advisor
-from advisor.users import UserStore
+from advisor.users.store import UserStore
 
 T0 = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from advisor.conversation_quiz import question_reply_parts, result_parts
-from advisor.conversation_text import Lang
+from advisor.chat.quiz import question_reply_parts, result_parts
+from advisor.chat.text import Lang
 from advisor.quiz import Posed, QuizBank, QuizError, Result
 from advisor.quiz.questions import excerpt, misconception_statements
 from advisor.quiz.texts import OTHER_TOPIC, segment_strategy, topic_of, topics

@@ -10,7 +10,7 @@ import pytest
 from advisor.quiz import QuizBank, QuizService
 from advisor.quiz.schedule import INTERVAL_DAYS, Item, after_answer, next_card, topic_stats
 from advisor.quiz.store import QuizStore
-from advisor.users import Role, User, UserStore
+from advisor.users.store import Role, User, UserStore
 
 T0 = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
 TRAINEE = 3001

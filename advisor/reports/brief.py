@@ -1,0 +1,252 @@
+"""Account briefs for managers: one screen per account, and the at-risk list.
+
+The brief is the advisor's plan for the account (the same card ranking as an
+answer, with the account's risk signals as the situation), ordered by urgency:
+actions that address the most severe risk come first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from advisor.accounts.directory import PortfolioDirectory
+from advisor.accounts.reasons import money, percent
+from advisor.answering.composer import (
+    Answer,
+    CardSource,
+    Citation,
+    CitationList,
+    PlanItem,
+    compose,
+    join_steps,
+    plan_item,
+    source_lines,
+    tactic_lines,
+)
+from advisor.answering.planner import Choice, eligible, make_plan
+from advisor.answering.playbook import TACTIC_KINDS, score_cards, situations_for_risks
+from advisor.answering.profile import from_segment
+from advisor.answering.understanding import lexicon
+from advisor.i18n.catalogue import localise, say
+
+_SEVERITY = {"high": 0, "medium": 1, "low": 2, "info": 3}
+BRIEF_SEARCH_DEPTH = 8
+
+
+@dataclass(frozen=True)
+class Brief:
+    account: Mapping[str, Any]
+    plan: Answer
+    actions: tuple[PlanItem, ...]
+    talking_points: tuple[str, ...]
+    hours: float | None
+    chart: Path | None
+    markdown: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "account_id": self.account["account_id"],
+            "name": self.account["name"],
+            "owner": self.account.get("owner"),
+            "segment": self.account["segment"],
+            "previous_segment": self.account.get("previous_segment"),
+            "reasons": list(self.account.get("reasons", [])),
+            "risks": list(self.account.get("risks", [])),
+            "metrics": dict(self.account.get("metrics", {})),
+            "actions": [a.as_json() for a in self.actions],
+            "tactics": [t.as_json() for t in self.plan.tactics],
+            "talking_points": list(self.talking_points),
+            "hours_per_week": self.hours,
+            "chart": str(self.chart) if self.chart else None,
+            "citations": [c.as_json() for c in self.plan.citations],
+            "markdown": self.markdown,
+        }
+
+
+def _urgency(item: PlanItem, risks: Sequence[Mapping[str, Any]], knowledge: CardSource) -> int:
+    """The severity rank of the most severe risk this action addresses (lower = sooner)."""
+    card_situations = set(knowledge.card(item.card_id).situations)
+    mapping = lexicon()["risk_situations"]
+    ranks = [
+        _SEVERITY.get(r["severity"], 3)
+        for r in risks
+        if card_situations & set(mapping.get(r["code"], ()))
+    ]
+    return min(ranks, default=len(_SEVERITY))
+
+
+def _query(account: Mapping[str, Any], lang: str) -> str:
+    """What to search the guidance for: the segment and the account's risk titles."""
+    titles = [r["title"] for r in account.get("risks", [])]
+    return " ".join([account["segment"], *titles])
+
+
+def build_brief(
+    account_id: str,
+    directory: PortfolioDirectory,
+    knowledge: Any,
+    *,
+    lang: str = "en",
+    traditional: bool = False,
+    chart: Path | None = None,
+) -> Brief:
+    """The brief of one account; `knowledge` is a KnowledgeBase (search + cards)."""
+    account = directory.record(account_id, lang)
+    risks = sorted(account.get("risks", []), key=lambda r: _SEVERITY.get(r["severity"], 9))
+    retrieval = knowledge.retrieve(_query(account, lang), BRIEF_SEARCH_DEPTH)
+    profile = from_segment(str(account["segment"]), "account")
+    mapping = lexicon()["risk_situations"]
+    cards = knowledge.all_cards()
+    outline = make_plan(
+        cards, retrieval, profile=profile, account=account, risk_situations=mapping,
+        question_leads=False, family=knowledge.family,
+    )
+    # The segment's own strategy is the backbone of a brief, whatever the risks.
+    lost = any(r["code"] == "lost" for r in risks)
+    own = outline.segment_card
+    if own is not None and not lost and all(c.card.id != own.id for c in outline.lead):
+        outline = replace(outline, lead=(*outline.lead, Choice(own, 0.0, (), "segment")))
+    plan = compose(outline, language=lang, traditional=False, account=account,
+                   knowledge=knowledge, hits=retrieval.hits,
+                   similarity=retrieval.anchored_similarity)
+    tactics, citations = _tactics(account, knowledge, lang, plan, profile)
+    plan = replace(plan, tactics=tactics, citations=citations)
+    actions = tuple(sorted(plan.actions, key=lambda a: _urgency(a, risks, knowledge)))
+    if chart is not None:
+        from advisor.reports.charts.portfolio import revenue_chart
+
+        chart = revenue_chart(
+            directory.monthly(account_id), chart, lang, f"{account['name']} ({account_id})"
+        )
+    hours = directory.hours_per_week(account_id, account.get("owner"))
+    points = _talking_points(account, risks, actions, lang)
+    markdown = _markdown(account, risks, actions, plan, points, hours, chart, directory, lang)
+    return Brief(
+        account=account,
+        plan=plan,
+        actions=actions,
+        talking_points=tuple(localise(p, traditional) for p in points),
+        hours=hours,
+        chart=chart,
+        markdown=localise(markdown, traditional),
+    )
+
+
+def _tactics(
+    account: Mapping[str, Any], knowledge: Any, lang: str, plan: Answer, profile: Any
+) -> tuple[tuple[PlanItem, ...], tuple[Citation, ...]]:
+    """Negotiation preparation: the tactics and misconceptions for the account's risks,
+    and the plan's citations with their passages added."""
+    cites = CitationList()
+    for c in plan.citations:
+        cites.cite(c.passage, c.card)
+    situations = situations_for_risks([r["code"] for r in account.get("risks", [])],
+                                      lexicon()["risk_situations"])
+    taken = {a.card_id for a in plan.actions}
+    scored = [
+        s for s in score_cards(knowledge.all_cards(), situations, None, {})
+        if s.card.kind in TACTIC_KINDS and s.situations and s.card.id not in taken
+        and eligible(s.card, profile)
+    ] if situations else []
+    tactics = tuple(plan_item(s, lang, knowledge, cites) for s in scored[:2])
+    return tactics, tuple(cites.items)
+
+
+def _talking_points(
+    account: Mapping[str, Any], risks: Sequence[Mapping[str, Any]], actions: Sequence[PlanItem],
+    lang: str,
+) -> list[str]:
+    points = [say("brief.talking.open_question", lang)]
+    for risk in [r for r in risks if r["severity"] != "info"][:2]:
+        points.append(say("brief.talking.risk", lang, title=risk["title"], evidence=risk["evidence"]))
+    if actions:
+        points.append(say("brief.talking.value", lang, card=actions[0].title))
+    return points
+
+
+def _severity(severity: str, lang: str) -> str:
+    return say(f"brief.severity.{severity}", lang) if severity in _SEVERITY else severity
+
+
+def _figures(metrics: Mapping[str, Any], lang: str) -> str:
+    def num(key: str, fmt: Any = str) -> str:
+        value = metrics.get(key)
+        return "—" if value is None else fmt(value)
+
+    trend = metrics.get("trend_ratio")
+    return say(
+        "brief.figures", lang,
+        window=metrics.get("window_months", 12),
+        revenue=num("revenue", lambda v: money(v, lang)),
+        share=num("share", lambda v: percent(v)),
+        active=num("active_months"),
+        trend="—" if trend is None else percent(trend),
+        gap=num("median_gap_days", lambda v: f"{v:.0f}"),
+        since=num("days_since_last", lambda v: f"{v:.0f}"),
+    )
+
+
+def _markdown(
+    account: Mapping[str, Any],
+    risks: Sequence[Mapping[str, Any]],
+    actions: Sequence[PlanItem],
+    plan: Answer,
+    points: Sequence[str],
+    hours: float | None,
+    chart: Path | None,
+    directory: PortfolioDirectory,
+    lang: str,
+) -> str:
+    from advisor.answering.composer import segment_label
+
+    none = say("brief.none", lang)
+    lines = [
+        "# " + say("brief.title", lang, name=account["name"], account_id=account["account_id"]),
+        say(
+            "brief.who", lang, owner=account.get("owner") or none,
+            industry=account.get("industry") or none, region=account.get("region") or none,
+            as_of=directory.analysis.as_of.isoformat(),
+        ),
+        "",
+        "## " + say("brief.segment_heading", lang),
+        say(
+            "brief.segment_now", lang, segment=account["segment"],
+            segment_label=segment_label(account["segment"], lang),
+            previous=account.get("previous_segment") or none,
+        ),
+        *[f"- {r}" for r in account.get("reasons", [])],
+        "",
+        "## " + say("brief.figures_heading", lang),
+        _figures(account.get("metrics", {}), lang),
+    ]
+    if chart is not None:
+        lines.append(say("brief.chart", lang, path=chart))
+    lines += ["", "## " + say("brief.risks_heading", lang)]
+    lines += [
+        f"- **{r['title']}** ({_severity(r['severity'], lang)}): {r['evidence']}" for r in risks
+    ] or [f"- {none}"]
+    lines += ["", "## " + say("brief.actions_heading", lang)]
+    for n, action in enumerate(actions, start=1):
+        refs = "".join(f"[{c}]" for c in action.citations)
+        lines.append(f"{n}. **{action.title}** — {join_steps(action.steps[:3], lang)} {refs}".rstrip())
+    lines += ["", "## " + say("brief.negotiation_heading", lang)]
+    if plan.tactics:
+        for tactic in plan.tactics:
+            lines += tactic_lines(tactic, lang, markdown=True)
+    else:
+        lines.append(f"- {none}")
+    lines += ["", "## " + say("brief.talking_points_heading", lang)]
+    lines += [f"- {p}" for p in points]
+    lines += ["", "## " + say("brief.time_heading", lang)]
+    guidance = say(f"time_guidance.{account['segment']}", lang)
+    if hours is not None:
+        lines.append(say("brief.time", lang, hours=hours, owner=account.get("owner") or none,
+                         guidance=guidance))
+    else:
+        lines.append(guidance)
+    lines += ["", "## " + say("brief.sources_heading", lang), source_lines(plan.citations)]
+    return "\n".join(lines)
