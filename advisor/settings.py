@@ -160,15 +160,19 @@ def _embedder(env: Mapping[str, str]) -> str:
         kind in ("sentence-transformers", "st") and arg.strip()
     ):
         return raw
-    raise ConfigError(f"ADVISOR_EMBEDDER={raw!r} is not an embedder (choose {', '.join(EMBEDDERS)})")
+    raise ConfigError(
+        f"ADVISOR_EMBEDDER={raw!r} is not an embedder (choose {', '.join(EMBEDDERS)})"
+    )
 
 
 def _database_url(env: Mapping[str, str]) -> str | None:
     """A SQLAlchemy URL by its form; its driver is loaded (and reported) when the store opens."""
     raw = _value(env, "ADVISOR_DATABASE_URL")
     if raw is not None and not _DATABASE_URL.match(raw):
-        raise ConfigError(f"ADVISOR_DATABASE_URL={_shown(raw)!r} is not a database URL "
-                          "(e.g. postgresql+psycopg://user:pw@host/advisor)")
+        raise ConfigError(
+            f"ADVISOR_DATABASE_URL={_shown(raw)!r} is not a database URL "
+            "(e.g. postgresql+psycopg://user:pw@host/advisor)"
+        )
     return raw
 
 

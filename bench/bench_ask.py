@@ -54,8 +54,12 @@ def prepare(home: Path) -> Settings:
     print(f"ingest: {report.added} records embedded in {time.perf_counter() - started:.1f} s")
     with AccountStore.from_settings(settings) as store:
         folder = sample_dir()
-        import_files(store, accounts=folder / "accounts.csv",
-                     transactions=folder / "transactions.csv", events=folder / "events.csv")
+        import_files(
+            store,
+            accounts=folder / "accounts.csv",
+            transactions=folder / "transactions.csv",
+            events=folder / "events.csv",
+        )
     return settings
 
 
@@ -66,8 +70,10 @@ def summarise(name: str, times_ms: list[float]) -> dict[str, float]:
         "p95_ms": round(percentile(times_ms, 0.95), 1),
         "max_ms": round(max(times_ms), 1),
     }
-    print(f"{name:<24} n={row['n']:<4} p50={row['p50_ms']:>7.1f} ms  "
-          f"p95={row['p95_ms']:>7.1f} ms  max={row['max_ms']:>7.1f} ms")
+    print(
+        f"{name:<24} n={row['n']:<4} p50={row['p50_ms']:>7.1f} ms  "
+        f"p95={row['p95_ms']:>7.1f} ms  max={row['max_ms']:>7.1f} ms"
+    )
     return row
 
 

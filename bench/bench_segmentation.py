@@ -218,9 +218,15 @@ def child_store(directory: Path) -> dict[str, float]:
     analysis = analyse(frame, accounts, events, None)
     seconds = time.perf_counter() - start
     store.close()
-    return {"cached": cached, "read_cache": read_cache, "read_database": read_database,
-            "read_accounts_events": read_rest, "analysis": seconds,
-            "accounts": analysis.now.frame.height, "peak_mb": _peak_mb()}
+    return {
+        "cached": cached,
+        "read_cache": read_cache,
+        "read_database": read_database,
+        "read_accounts_events": read_rest,
+        "analysis": seconds,
+        "accounts": analysis.now.frame.height,
+        "peak_mb": _peak_mb(),
+    }
 
 
 def _whole_command(directory: Path, cache: bool) -> dict[str, float]:
@@ -230,8 +236,11 @@ def _whole_command(directory: Path, cache: bool) -> dict[str, float]:
     if not cache:
         for path in directory.glob("bench.db.purchases-*.arrow"):
             path.unlink()
-    env = {**os.environ, "ADVISOR_DATABASE_URL": f"sqlite:///{directory / 'bench.db'}",
-           "ADVISOR_HOME": str(directory / "home")}
+    env = {
+        **os.environ,
+        "ADVISOR_DATABASE_URL": f"sqlite:///{directory / 'bench.db'}",
+        "ADVISOR_HOME": str(directory / "home"),
+    }
     # A small parent of its own, so that the peak memory is this command's alone.
     measure = (
         "import resource, subprocess, sys, time\n"
@@ -242,7 +251,10 @@ def _whole_command(directory: Path, cache: bool) -> dict[str, float]:
     )
     out = subprocess.run(
         [sys.executable, "-c", measure, sys.executable, "-m", "advisor", "segment"],
-        env=env, check=True, capture_output=True, text=True,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.split()
     return {"seconds": float(out[0]), "peak_mb": float(out[1])}
 
@@ -277,16 +289,28 @@ def main() -> None:
     parser.add_argument("--transactions", type=int, default=10_000_000)
     parser.add_argument("--dir", type=Path, help="working folder (default: a temporary one)")
     parser.add_argument("--skip-import", action="store_true", help="only time segmentation")
-    parser.add_argument("--store-only", action="store_true",
-                        help="only time `advisor segment` on the store an earlier run left in --dir")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="whole-command runs with the cache current (the median is shown)")
-    parser.add_argument("--child", choices=["ours", "pandas", "import", "store"],
-                        help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--store-only",
+        action="store_true",
+        help="only time `advisor segment` on the store an earlier run left in --dir",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="whole-command runs with the cache current (the median is shown)",
+    )
+    parser.add_argument(
+        "--child", choices=["ours", "pandas", "import", "store"], help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.child:
-        runner = {"ours": child_ours, "pandas": child_pandas, "import": child_import,
-                  "store": child_store}[args.child]
+        runner = {
+            "ours": child_ours,
+            "pandas": child_pandas,
+            "import": child_import,
+            "store": child_store,
+        }[args.child]
         print(json.dumps(runner(args.dir)))
         return
     if args.store_only:
@@ -330,8 +354,10 @@ def _report_store(directory: Path, repeat: int) -> None:
     warm = [_whole_command(directory, cache=True) for _ in range(max(1, repeat))]
     cold = _whole_command(directory, cache=False)
     seconds = sorted(w["seconds"] for w in warm)
-    print(f"\n`advisor segment` on the imported store (cache left by the import: "
-          f"{'yes' if stored['cached'] else 'NO'})")
+    print(
+        f"\n`advisor segment` on the imported store (cache left by the import: "
+        f"{'yes' if stored['cached'] else 'NO'})"
+    )
     print(f"{'step':<44}{'wall s':>9}{'peak MB':>10}")
     for label, value in (
         ("read purchases, columnar cache", stored["read_cache"]),
@@ -340,11 +366,15 @@ def _report_store(directory: Path, repeat: int) -> None:
         ("analysis (both quarters, risks, moves)", stored["analysis"]),
     ):
         print(f"{label:<44}{value:>9.2f}")
-    print(f"{'whole command, cache current (median)':<44}{seconds[len(seconds) // 2]:>9.2f}"
-          f"{max(w['peak_mb'] for w in warm):>10.0f}   runs: "
-          + ", ".join(f"{s:.2f}" for s in seconds))
-    print(f"{'whole command, no cache (rebuilds it)':<44}{cold['seconds']:>9.2f}"
-          f"{cold['peak_mb']:>10.0f}")
+    print(
+        f"{'whole command, cache current (median)':<44}{seconds[len(seconds) // 2]:>9.2f}"
+        f"{max(w['peak_mb'] for w in warm):>10.0f}   runs: "
+        + ", ".join(f"{s:.2f}" for s in seconds)
+    )
+    print(
+        f"{'whole command, no cache (rebuilds it)':<44}{cold['seconds']:>9.2f}"
+        f"{cold['peak_mb']:>10.0f}"
+    )
 
 
 if __name__ == "__main__":

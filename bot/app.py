@@ -108,9 +108,13 @@ class BotConfig:
         env = os.environ if env is None else env
         token = (env.get(ENV_TOKEN) or "").strip()
         if not token:
-            raise BotError(f"{ENV_TOKEN} is not set: create a bot with @BotFather and export its token")
+            raise BotError(
+                f"{ENV_TOKEN} is not set: create a bot with @BotFather and export its token"
+            )
         if not _TOKEN.match(token):
-            raise BotError(f"{ENV_TOKEN} is not a bot token: @BotFather gives one like 123456789:AAH…")
+            raise BotError(
+                f"{ENV_TOKEN} is not a bot token: @BotFather gives one like 123456789:AAH…"
+            )
         base = (env.get(ENV_API_BASE_URL) or "").strip() or None
         if base is not None and urlparse(base).scheme not in ("http", "https"):
             raise BotError(f"{ENV_API_BASE_URL} must be an http(s) URL, not '{base}'")
@@ -123,13 +127,21 @@ class BotConfig:
                 # Without a secret anyone who finds the URL could post forged updates
                 # in a manager's name: never run a webhook without one.
                 secret = secrets.token_urlsafe(32)
-                log.info("no %s given: using a random webhook secret for this run",
-                         ENV_WEBHOOK_SECRET)
+                log.info(
+                    "no %s given: using a random webhook secret for this run", ENV_WEBHOOK_SECRET
+                )
             if not _SECRET.match(secret):
-                raise BotError("the webhook secret may use only A-Z, a-z, 0-9, _ and - "
-                               "(1 to 256 characters)")
-        return cls(token, base, webhook_url or None, webhook_port, webhook_secret=secret,
-                   delivery=_delivery(env))
+                raise BotError(
+                    "the webhook secret may use only A-Z, a-z, 0-9, _ and - (1 to 256 characters)"
+                )
+        return cls(
+            token,
+            base,
+            webhook_url or None,
+            webhook_port,
+            webhook_secret=secret,
+            delivery=_delivery(env),
+        )
 
 
 def _delivery(env: Mapping[str, str]) -> Delivery:
@@ -212,8 +224,9 @@ def register_handlers(application: Application) -> None:
     application.add_handler(MessageHandler(private & filters.COMMAND, on_command))
     application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, on_text))
     application.add_handler(CallbackQueryHandler(on_button))
-    application.add_handler(MessageHandler(
-        private & filters.UpdateType.MESSAGE & ~filters.TEXT, on_other))
+    application.add_handler(
+        MessageHandler(private & filters.UpdateType.MESSAGE & ~filters.TEXT, on_other)
+    )
     application.add_error_handler(on_error)
 
 
@@ -237,28 +250,37 @@ def _start_outbox(application: Application, conversation: Conversation) -> None:
         return
     application.bot_data[OUTBOX] = outbox
     if application.job_queue is None:
-        log.warning("undelivered replies wait for the next message to their chat: the job "
-                    "queue needs pip install 'python-telegram-bot[job-queue]'")
+        log.warning(
+            "undelivered replies wait for the next message to their chat: the job "
+            "queue needs pip install 'python-telegram-bot[job-queue]'"
+        )
         return
     every = application.bot_data[DELIVERY].outbox_every
     application.job_queue.run_repeating(outbox_job, interval=every, first=every, name=JOB_NAME)
 
 
-async def _start_alerts(application: Application, stack: ExitStack,
-                        conversation: Conversation) -> None:
+async def _start_alerts(
+    application: Application, stack: ExitStack, conversation: Conversation
+) -> None:
     alerts: AlertsFactory | None = application.bot_data.get(ALERT_FACTORY)
     if alerts is None:
         return
     if application.job_queue is None:
-        log.warning("alerts are off: the job queue needs "
-                    "pip install 'python-telegram-bot[job-queue]'")
+        log.warning(
+            "alerts are off: the job queue needs pip install 'python-telegram-bot[job-queue]'"
+        )
         return
     config: AlertConfig = application.bot_data[ALERT_CONFIG]
-    application.bot_data[ALERTS] = await asyncio.to_thread(stack.enter_context,
-                                                           alerts(conversation))
+    application.bot_data[ALERTS] = await asyncio.to_thread(
+        stack.enter_context, alerts(conversation)
+    )
     schedule(application.job_queue, config)
-    log.info("alerts at %s %s daily, the digest on weekday %d", config.alert_time, config.timezone,
-             config.digest_weekday)
+    log.info(
+        "alerts at %s %s daily, the digest on weekday %d",
+        config.alert_time,
+        config.timezone,
+        config.digest_weekday,
+    )
 
 
 async def _set_command_menu(application: Application) -> None:
@@ -326,19 +348,27 @@ def run_application(
     try:
         if config.webhook_url:
             if importlib.util.find_spec("tornado") is None:
-                raise BotError("webhook mode needs python-telegram-bot's webhooks extra: "
-                               "pip install 'python-telegram-bot[webhooks]'")
+                raise BotError(
+                    "webhook mode needs python-telegram-bot's webhooks extra: "
+                    "pip install 'python-telegram-bot[webhooks]'"
+                )
             from bot.webhook import serve_webhook
 
             serve_webhook(
-                application, listen=config.webhook_listen, port=config.webhook_port,
-                path=urlparse(config.webhook_url).path, webhook_url=config.webhook_url,
-                secret=config.webhook_secret, allowed_updates=ALLOWED_UPDATES,
+                application,
+                listen=config.webhook_listen,
+                port=config.webhook_port,
+                path=urlparse(config.webhook_url).path,
+                webhook_url=config.webhook_url,
+                secret=config.webhook_secret,
+                allowed_updates=ALLOWED_UPDATES,
                 handle_signals=handle_signals,
             )
         else:
             application.run_polling(
-                poll_interval=0.0, timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES,
+                poll_interval=0.0,
+                timeout=POLL_TIMEOUT,
+                allowed_updates=ALLOWED_UPDATES,
                 **signals,
             )
     except InvalidToken as exc:
@@ -363,12 +393,17 @@ def main(
         webhook_url=webhook_url, webhook_port=webhook_port, webhook_secret=webhook_secret
     )
     alert_config = AlertConfig.from_env()  # ADVISOR_ALERT_TIME, ADVISOR_QUIET_HOURS, …
-    run(config, lambda: open_services(settings),
-        lambda conversation: open_alerts(settings, alert_config, conversation), alert_config)
+    run(
+        config,
+        lambda: open_services(settings),
+        lambda conversation: open_alerts(settings, alert_config, conversation),
+        alert_config,
+    )
 
 
-def open_alerts(settings: Settings, config: AlertConfig,
-                conversation: Conversation) -> AbstractContextManager[AlertService]:
+def open_alerts(
+    settings: Settings, config: AlertConfig, conversation: Conversation
+) -> AbstractContextManager[AlertService]:
     """The alert service over the conversation's user store and knowledge."""
     from advisor.alerts.service import open_alert_service
 
@@ -377,5 +412,10 @@ def open_alerts(settings: Settings, config: AlertConfig,
         # old portfolio or the new one, never half of each.
         conversation.advisor.accounts = directory  # type: ignore[assignment]
 
-    return open_alert_service(settings, config, conversation.users,  # type: ignore[arg-type]
-                              conversation.advisor.knowledge, on_refresh=refresh)
+    return open_alert_service(
+        settings,
+        config,
+        conversation.users,  # type: ignore[arg-type]
+        conversation.advisor.knowledge,
+        on_refresh=refresh,
+    )

@@ -131,8 +131,12 @@ def _balance_bold(chunks: list[tuple[str, bool]]) -> list[str]:
             continue
         tail = texts[n].rsplit("\n", 1)[-1]
         head = texts[n + 1].split("\n", 1)[0]
-        if (tail.count("**") % 2 and head.count("**") % 2
-                and not tail.endswith("**") and not head.startswith("**")):
+        if (
+            tail.count("**") % 2
+            and head.count("**") % 2
+            and not tail.endswith("**")
+            and not head.startswith("**")
+        ):
             texts[n] += "**"
             texts[n + 1] = "**" + texts[n + 1]
     return texts

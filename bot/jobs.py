@@ -41,9 +41,13 @@ async def daily_alerts(context: ContextTypes.DEFAULT_TYPE) -> None:
     if service is None:
         return
     report = await asyncio.to_thread(service.run_daily)
-    log.info("daily alerts: %d found, %d messages queued, %d left out as duplicates%s",
-             report.alerts, report.queued, report.skipped,
-             " (first snapshot)" if report.baseline else "")
+    log.info(
+        "daily alerts: %d found, %d messages queued, %d left out as duplicates%s",
+        report.alerts,
+        report.queued,
+        report.skipped,
+        " (first snapshot)" if report.baseline else "",
+    )
     await deliver(context)
 
 
@@ -64,8 +68,12 @@ async def deliver(context: ContextTypes.DEFAULT_TYPE) -> int:
     sent = 0
     for message in await asyncio.to_thread(service.due):
         try:
-            await send_reply(context.bot, message.telegram_id, Reply(paragraphs(message.text)),
-                             delivery_of(context))
+            await send_reply(
+                context.bot,
+                message.telegram_id,
+                Reply(paragraphs(message.text)),
+                delivery_of(context),
+            )
         except (Forbidden, BadRequest) as exc:
             # The user blocked the bot or never opened a chat with it: retrying won't help.
             log.warning("alert %d to %d dropped: %s", message.id, message.telegram_id, exc)
@@ -74,13 +82,18 @@ async def deliver(context: ContextTypes.DEFAULT_TYPE) -> int:
         except Undelivered as exc:
             # What went out stays out: the next try sends only the rest, so a rep
             # never reads the first half of an alert twice.
-            log.warning("alert %d to %d not (wholly) sent, will retry the rest: %s", message.id,
-                        message.telegram_id, exc.cause)
+            log.warning(
+                "alert %d to %d not (wholly) sent, will retry the rest: %s",
+                message.id,
+                message.telegram_id,
+                exc.cause,
+            )
             await asyncio.to_thread(service.partly_sent, message.id, "\n\n".join(exc.rest.parts))
             continue
         except TelegramError as exc:
-            log.warning("alert %d to %d not sent, will retry: %s", message.id,
-                        message.telegram_id, exc)
+            log.warning(
+                "alert %d to %d not sent, will retry: %s", message.id, message.telegram_id, exc
+            )
             continue
         await asyncio.to_thread(service.sent, message.id)
         sent += 1
@@ -92,10 +105,10 @@ def schedule(job_queue: JobQueue, config: AlertConfig) -> None:
     at = config.alert_time.replace(tzinfo=config.tz)
     job_queue.run_daily(daily_alerts, time=at, name=JOB_NAMES[0])
     # python-telegram-bot counts days from Sunday (0); AlertConfig from Monday (0).
-    job_queue.run_daily(weekly_digest, time=at, days=((config.digest_weekday + 1) % 7,),
-                        name=JOB_NAMES[1])
-    job_queue.run_repeating(_outbox, interval=OUTBOX_EVERY, first=OUTBOX_FIRST,
-                            name=JOB_NAMES[2])
+    job_queue.run_daily(
+        weekly_digest, time=at, days=((config.digest_weekday + 1) % 7,), name=JOB_NAMES[1]
+    )
+    job_queue.run_repeating(_outbox, interval=OUTBOX_EVERY, first=OUTBOX_FIRST, name=JOB_NAMES[2])
 
 
 async def _outbox(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -48,8 +48,9 @@ async def deliver(context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply
         log.warning("reply to %d not delivered (%s): kept in the outbox", chat_id, exc.cause)
 
 
-async def flush(bot: Bot, outbox: ReplyOutbox, delivery: Delivery,
-                chat_id: int | None = None) -> int:
+async def flush(
+    bot: Bot, outbox: ReplyOutbox, delivery: Delivery, chat_id: int | None = None
+) -> int:
     """Try the replies that are due (one chat's, or all); returns how many are still waiting."""
     now = time.time()
     waiting = 0
@@ -68,21 +69,30 @@ async def flush(bot: Bot, outbox: ReplyOutbox, delivery: Delivery,
     return waiting
 
 
-async def _try(bot: Bot, outbox: ReplyOutbox, delivery: Delivery, item: Queued,
-               now: float) -> bool:
+async def _try(bot: Bot, outbox: ReplyOutbox, delivery: Delivery, item: Queued, now: float) -> bool:
     """Send one queued reply; False when it has to wait again."""
     try:
         await send_reply(bot, item.chat_id, item.reply, delivery)
     except Undelivered as exc:
         if now - item.created_at > delivery.outbox_expiry:
-            log.error("reply %d to %d dropped after %d attempts: %s", item.id, item.chat_id,
-                      item.attempts + 1, exc.cause)
+            log.error(
+                "reply %d to %d dropped after %d attempts: %s",
+                item.id,
+                item.chat_id,
+                item.attempts + 1,
+                exc.cause,
+            )
             await asyncio.to_thread(outbox.done, item.id)
             return True
-        wait = min(delivery.outbox_backoff * 2 ** item.attempts, delivery.outbox_expiry)
+        wait = min(delivery.outbox_backoff * 2**item.attempts, delivery.outbox_expiry)
         await asyncio.to_thread(outbox.retry, item.id, exc.rest, now + wait)
-        log.warning("reply %d to %d still not delivered (%s): next try in %.0fs", item.id,
-                    item.chat_id, exc.cause, wait)
+        log.warning(
+            "reply %d to %d still not delivered (%s): next try in %.0fs",
+            item.id,
+            item.chat_id,
+            exc.cause,
+            wait,
+        )
         return False
     except TelegramError as exc:
         # Blocked by the user, or refused for good: trying again won't help.

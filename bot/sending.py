@@ -90,8 +90,7 @@ def later(exc: BaseException) -> bool:
     return transient(exc) or isinstance(exc, (RetryAfter, Undelivered))
 
 
-async def with_retry(call: Callable[[], Awaitable[T]], delivery: Delivery = DEFAULT_DELIVERY
-                     ) -> T:
+async def with_retry(call: Callable[[], Awaitable[T]], delivery: Delivery = DEFAULT_DELIVERY) -> T:
     """Make an API call; on a transient error wait (doubling) and try again."""
     for attempt in range(1, delivery.attempts + 1):
         try:
@@ -100,15 +99,24 @@ async def with_retry(call: Callable[[], Awaitable[T]], delivery: Delivery = DEFA
             if not transient(exc) or attempt == delivery.attempts:
                 raise
             wait = delivery.wait(attempt)
-            log.warning("Bot API call failed (%s): trying again in %.1fs (attempt %d of %d)",
-                        exc, wait, attempt, delivery.attempts)
+            log.warning(
+                "Bot API call failed (%s): trying again in %.1fs (attempt %d of %d)",
+                exc,
+                wait,
+                attempt,
+                delivery.attempts,
+            )
             await asyncio.sleep(wait)
     raise AssertionError("unreachable")
 
 
 def is_parse_error(exc: BadRequest) -> bool:
     message = exc.message.lower()
-    return "parse entities" in message or "can't find end" in message or "unsupported start tag" in message
+    return (
+        "parse entities" in message
+        or "can't find end" in message
+        or "unsupported start tag" in message
+    )
 
 
 def is_too_long(exc: BadRequest) -> bool:
@@ -116,26 +124,42 @@ def is_too_long(exc: BadRequest) -> bool:
 
 
 async def send_chunk(
-    bot: Bot, chat_id: int, chunk: Chunk, markup: InlineKeyboardMarkup | None,
+    bot: Bot,
+    chat_id: int,
+    chunk: Chunk,
+    markup: InlineKeyboardMarkup | None,
     delivery: Delivery = DEFAULT_DELIVERY,
 ) -> Message:
     """One message as HTML; if Telegram cannot parse it, the same words as plain text."""
     try:
-        return await with_retry(lambda: bot.send_message(
-            chat_id, chunk.html, parse_mode=ParseMode.HTML, reply_markup=markup,
-            link_preview_options=NO_PREVIEW,
-        ), delivery)
+        return await with_retry(
+            lambda: bot.send_message(
+                chat_id,
+                chunk.html,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                link_preview_options=NO_PREVIEW,
+            ),
+            delivery,
+        )
     except BadRequest as exc:
         if not is_parse_error(exc):
             raise
         log.warning("HTML rejected (%s): sending plain text", exc.message)
-        return await with_retry(lambda: bot.send_message(
-            chat_id, chunk.plain, reply_markup=markup, link_preview_options=NO_PREVIEW,
-        ), delivery)
+        return await with_retry(
+            lambda: bot.send_message(
+                chat_id,
+                chunk.plain,
+                reply_markup=markup,
+                link_preview_options=NO_PREVIEW,
+            ),
+            delivery,
+        )
 
 
-async def send_reply(bot: Bot, chat_id: int, reply: Reply,
-                     delivery: Delivery = DEFAULT_DELIVERY) -> list[Message]:
+async def send_reply(
+    bot: Bot, chat_id: int, reply: Reply, delivery: Delivery = DEFAULT_DELIVERY
+) -> list[Message]:
     """Everything in the reply, in order: the photo first, then the text, buttons under the last.
 
     Raises `Undelivered` (with what was not sent) when a failure outlasts the retries.
@@ -159,20 +183,22 @@ async def send_reply(bot: Bot, chat_id: int, reply: Reply,
     while queue:
         chunk = queue.popleft()
         try:
-            sent.append(await send_chunk(bot, chat_id, chunk, None if queue else markup,
-                                         delivery))
+            sent.append(await send_chunk(bot, chat_id, chunk, None if queue else markup, delivery))
         except BadRequest as exc:
             half = telegram_length(chunk.html) // 2
             if not is_too_long(exc) or half < MIN_SPLIT:
                 raise
-            log.warning("message of %d units rejected as too long: sending it in parts",
-                        telegram_length(chunk.html))
+            log.warning(
+                "message of %d units rejected as too long: sending it in parts",
+                telegram_length(chunk.html),
+            )
             queue.extendleft(reversed(split_message([chunk.source], reply.format, half)))
         except TelegramError as exc:
             if not later(exc):
                 raise
-            rest = Reply(tuple(c.source for c in (chunk, *queue)), reply.format,
-                         buttons=reply.buttons)
+            rest = Reply(
+                tuple(c.source for c in (chunk, *queue)), reply.format, buttons=reply.buttons
+            )
             raise Undelivered(rest, exc) from exc
     return sent
 

@@ -43,8 +43,9 @@ class UpdateHandler(tornado.web.RequestHandler):
                 raise tornado.web.HTTPError(HTTPStatus.FORBIDDEN, reason="wrong secret token")
         content_type = self.request.headers.get("Content-Type", "").split(";")[0].strip()
         if content_type != "application/json":
-            raise tornado.web.HTTPError(HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
-                                        reason="expected application/json")
+            raise tornado.web.HTTPError(
+                HTTPStatus.UNSUPPORTED_MEDIA_TYPE, reason="expected application/json"
+            )
         try:
             data = json.loads(self.request.body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
@@ -64,18 +65,33 @@ class UpdateHandler(tornado.web.RequestHandler):
         log.info("webhook: %s from %s", value, self.request.remote_ip)
 
 
-async def _listen(application: Application, listen: str, port: int, path: str,
-                  secret: str | None) -> tornado.httpserver.HTTPServer:
-    app = tornado.web.Application([(rf"/{path.strip('/')}/?", UpdateHandler,
-                                    {"bot_application": application, "secret": secret})])
+async def _listen(
+    application: Application, listen: str, port: int, path: str, secret: str | None
+) -> tornado.httpserver.HTTPServer:
+    app = tornado.web.Application(
+        [
+            (
+                rf"/{path.strip('/')}/?",
+                UpdateHandler,
+                {"bot_application": application, "secret": secret},
+            )
+        ]
+    )
     server = tornado.httpserver.HTTPServer(app)
     server.listen(port, address=listen)
     return server
 
 
 def serve_webhook(
-    application: Application, *, listen: str, port: int, path: str, webhook_url: str,
-    secret: str | None, allowed_updates: Sequence[str], handle_signals: bool = True,
+    application: Application,
+    *,
+    listen: str,
+    port: int,
+    path: str,
+    webhook_url: str,
+    secret: str | None,
+    allowed_updates: Sequence[str],
+    handle_signals: bool = True,
 ) -> None:
     """Serve the webhook on this thread's event loop until stopped."""
     try:
@@ -92,8 +108,11 @@ def serve_webhook(
         if application.post_init:
             loop.run_until_complete(application.post_init(application))
         server = loop.run_until_complete(_listen(application, listen, port, path, secret))
-        loop.run_until_complete(application.bot.set_webhook(
-            webhook_url, allowed_updates=list(allowed_updates), secret_token=secret))
+        loop.run_until_complete(
+            application.bot.set_webhook(
+                webhook_url, allowed_updates=list(allowed_updates), secret_token=secret
+            )
+        )
         loop.run_until_complete(application.start())
         log.info("webhook listening on %s:%d", listen, port)
         loop.run_forever()

@@ -13,8 +13,9 @@ class EmbedderMismatchError(KnowledgeError):
     """The index (or a Chroma collection) holds vectors of another embedder than the one
     asked for. `built_with` names the embedder the index was built with, when known."""
 
-    def __init__(self, message: str, *, built_with: str | None = None,
-                 configured: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, built_with: str | None = None, configured: str | None = None
+    ) -> None:
         super().__init__(message)
         self.built_with = built_with
         self.configured = configured

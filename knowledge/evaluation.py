@@ -35,7 +35,9 @@ def load_questions(path: Path) -> list[Question]:
         try:
             raw = json.loads(line)
             questions.append(
-                Question(str(raw["id"]), str(raw.get("lang", "")), raw["question"], tuple(raw["gold"]))
+                Question(
+                    str(raw["id"]), str(raw.get("lang", "")), raw["question"], tuple(raw["gold"])
+                )
             )
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise KnowledgeError(f"{path}:{number}: not a question record ({exc})") from exc

@@ -13,12 +13,18 @@ _HANGUL_BASE, _HANGUL_LAST = 0xAC00, 0xD7A3
 # Particle pairs: (after a final consonant, after a vowel). 으로/로 also takes 로
 # after ㄹ.
 _PARTICLES = {
-    "은": ("은", "는"), "는": ("은", "는"),
-    "이": ("이", "가"), "가": ("이", "가"),
-    "을": ("을", "를"), "를": ("을", "를"),
-    "과": ("과", "와"), "와": ("과", "와"),
-    "으로": ("으로", "로"), "로": ("으로", "로"),
-    "이나": ("이나", "나"), "나": ("이나", "나"),
+    "은": ("은", "는"),
+    "는": ("은", "는"),
+    "이": ("이", "가"),
+    "가": ("이", "가"),
+    "을": ("을", "를"),
+    "를": ("을", "를"),
+    "과": ("과", "와"),
+    "와": ("과", "와"),
+    "으로": ("으로", "로"),
+    "로": ("으로", "로"),
+    "이나": ("이나", "나"),
+    "나": ("이나", "나"),
     "이다": ("이다", "다"),
     "입니다": ("입니다", "입니다"),
 }
@@ -26,14 +32,27 @@ _PARTICLES = {
 # whether the reading ends in a consonant (and whether that consonant is ㄹ).
 _LATIN_FINAL = {
     **dict.fromkeys("bcdegkpqtvz", "vowel"),  # 비, 씨, 디, 이, 지, 케이, 피, 큐, 티, 브이, 지
-    **dict.fromkeys("ahijosuwxy", "vowel"),  # 에이, 에이치, 아이, 제이, 오, 에스, 유, 더블유, 엑스, 와이
+    **dict.fromkeys(
+        "ahijosuwxy", "vowel"
+    ),  # 에이, 에이치, 아이, 제이, 오, 에스, 유, 더블유, 엑스, 와이
     **dict.fromkeys("fmn", "consonant"),  # 에프, 엠, 엔
-    "l": "rieul", "r": "rieul",  # 엘, 알
+    "l": "rieul",
+    "r": "rieul",  # 엘, 알
 }
 _DIGIT_FINAL = {
-    "0": "consonant", "1": "rieul", "2": "vowel", "3": "consonant", "4": "vowel",
-    "5": "vowel", "6": "consonant", "7": "rieul", "8": "rieul", "9": "vowel",
+    "0": "consonant",
+    "1": "rieul",
+    "2": "vowel",
+    "3": "consonant",
+    "4": "vowel",
+    "5": "vowel",
+    "6": "consonant",
+    "7": "rieul",
+    "8": "rieul",
+    "9": "vowel",
 }
+
+
 def final_sound(word: str) -> str:
     """`consonant`, `rieul` (ends in ㄹ) or `vowel`: how the word ends when read aloud."""
     stripped = re.sub(r"[\s\)\]\"'”’」』.,]+$", "", word)
@@ -81,7 +100,7 @@ def register_slips(text: str) -> list[str]:
     """Endings that break 합니다체 and raw particle templates such as "(은)는", in order."""
     slips = [m.group(0) for m in _RAW_PARTICLE.finditer(text)]
     for sentence in re.split(r"(?<=[.!?。])\s+|\n", text):
-        sentence = sentence.strip().rstrip(")」』\"”’")
+        sentence = sentence.strip().rstrip(')」』"”’')
         match = re.search(r"([가-힣]{1,3})[.!?。]?$", sentence)
         if not match:
             continue

@@ -60,7 +60,16 @@ def terminal_bars(stream: Any) -> Progress:
     from tqdm import tqdm
 
     def start(label: str, total: int | None = None) -> Step:
-        return _Bar(tqdm(total=total, desc=label, unit="", file=stream, leave=False,
-                         dynamic_ncols=True, mininterval=0.2))
+        return _Bar(
+            tqdm(
+                total=total,
+                desc=label,
+                unit="",
+                file=stream,
+                leave=False,
+                dynamic_ncols=True,
+                mininterval=0.2,
+            )
+        )
 
     return start

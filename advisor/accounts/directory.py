@@ -102,7 +102,8 @@ class PortfolioDirectory:
         ranked = []
         for row in analysis.rows(owner):
             severities = [
-                order[r.severity] for r in analysis.risks.get(row["account_id"], [])
+                order[r.severity]
+                for r in analysis.risks.get(row["account_id"], [])
                 if r.severity in order
             ]
             if severities:

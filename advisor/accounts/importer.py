@@ -278,7 +278,9 @@ def _duplicate(frame: pl.DataFrame, column: str, label: str, source: str) -> lis
             pl.format(
                 f"{label} {{}} is the same id as {{}} on line {{}} once invisible and "
                 "look-alike characters are removed",
-                pl.col(SHOWN + source), first_shown, first,
+                pl.col(SHOWN + source),
+                first_shown,
+                first,
             )
         ),
     ]
@@ -307,7 +309,8 @@ def _stored_look_alike(look_alikes: dict[str, str]) -> list[pl.Expr]:
             pl.format(
                 "account_id {} is the same id as the stored account {} once invisible and "
                 "look-alike characters are removed",
-                pl.col(SHOWN + "account_id"), stored,
+                pl.col(SHOWN + "account_id"),
+                stored,
             )
         )
     ]

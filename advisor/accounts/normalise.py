@@ -68,7 +68,8 @@ def clean_text(text: str) -> str:
 def shown(text: str) -> str:
     """`text` quoted for a message, invisible characters written as \\uXXXX."""
     visible = "".join(
-        c if c == " " or (c.isprintable() and unicodedata.category(c) != "Cf")
+        c
+        if c == " " or (c.isprintable() and unicodedata.category(c) != "Cf")
         else f"\\u{ord(c):04x}"
         for c in text
     )

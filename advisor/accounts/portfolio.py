@@ -62,7 +62,9 @@ class PortfolioAnalysis:
         return self.now.as_of
 
     def rows(
-        self, owner: str | None = None, segments: Sequence[str] = (),
+        self,
+        owner: str | None = None,
+        segments: Sequence[str] = (),
         columns: Sequence[str] = (),
     ) -> list[dict[str, Any]]:
         frame = self._frame(owner, segments)
@@ -138,9 +140,15 @@ class PortfolioAnalysis:
         owner, segment and the one before, revenue (expected for a prospect) and the
         codes and severities of the risks. Cheap enough for 100,000 accounts."""
         frame = self._frame(owner, segments).select(
-            "account_id", "name", "owner", "segment", "kind",
-            pl.when(pl.col("kind") == "existing").then(pl.col("revenue"))
-            .otherwise(pl.col("expected_revenue")).alias("shown_revenue"),
+            "account_id",
+            "name",
+            "owner",
+            "segment",
+            "kind",
+            pl.when(pl.col("kind") == "existing")
+            .then(pl.col("revenue"))
+            .otherwise(pl.col("expected_revenue"))
+            .alias("shown_revenue"),
         )
         # Column by column, then one dict per account: 100,000 accounts in a few
         # tenths of a second.
@@ -150,12 +158,26 @@ class PortfolioAnalysis:
         pair = attrgetter("severity", "code")
         shown_risks = [list(map(pair, found)) if (found := risks.get(i)) else [] for i in ids]
         return [
-            {"account_id": i, "name": name, "owner": who, "segment": segment,
-             "previous_segment": before, "kind": kind, "revenue": revenue, "risks": found}
+            {
+                "account_id": i,
+                "name": name,
+                "owner": who,
+                "segment": segment,
+                "previous_segment": before,
+                "kind": kind,
+                "revenue": revenue,
+                "risks": found,
+            }
             for i, name, who, segment, before, kind, revenue, found in zip(
-                ids, frame["name"].to_list(), frame["owner"].to_list(),
-                frame["segment"].to_list(), previous, frame["kind"].to_list(),
-                map(_clean, frame["shown_revenue"].to_list()), shown_risks, strict=True,
+                ids,
+                frame["name"].to_list(),
+                frame["owner"].to_list(),
+                frame["segment"].to_list(),
+                previous,
+                frame["kind"].to_list(),
+                map(_clean, frame["shown_revenue"].to_list()),
+                shown_risks,
+                strict=True,
             )
         ]
 
@@ -261,8 +283,9 @@ def analyse(
     # The quarter before runs in numpy and polars, which let go of the GIL, while the
     # risk rules run in Python: on two cores they overlap.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        earlier = pool.submit(previous_segmentation, transactions, accounts, now.as_of, config,
-                              purchases)
+        earlier = pool.submit(
+            previous_segmentation, transactions, accounts, now.as_of, config, purchases
+        )
         risks = account_risks(now, events, risk_config)
         before = earlier.result()
     return PortfolioAnalysis(now, before, risks, movements(now, before))

@@ -44,7 +44,9 @@ class PurchaseCache:
         self.prefix = _SAFE.sub("_", prefix)
 
     @classmethod
-    def for_store(cls, database: Path | None, url: str, folder: Path | None) -> PurchaseCache | None:
+    def for_store(
+        cls, database: Path | None, url: str, folder: Path | None
+    ) -> PurchaseCache | None:
         """Beside a SQLite file, or in `folder` (named after the URL) for a server."""
         if database is not None:
             return cls(database.parent, f"{database.name}.purchases")
@@ -85,8 +87,13 @@ class PurchaseCache:
         self._drop_others(keep=target)
 
     def advance(
-        self, before: str, after: str, added: pl.DataFrame, removed: pl.DataFrame,
-        *, was_empty: bool = False,
+        self,
+        before: str,
+        after: str,
+        added: pl.DataFrame,
+        removed: pl.DataFrame,
+        *,
+        was_empty: bool = False,
     ) -> None:
         """Bring the file for `before` to `after`: plus `added`, minus `removed`.
 
@@ -113,9 +120,7 @@ class PurchaseCache:
 
 def _with_occurrence(frame: pl.DataFrame) -> pl.DataFrame:
     """Number equal rows 0, 1, 2…: a multiset difference becomes an anti-join."""
-    return frame.with_columns(
-        pl.int_range(pl.len()).over(PURCHASE_COLUMNS).alias("__occurrence")
-    )
+    return frame.with_columns(pl.int_range(pl.len()).over(PURCHASE_COLUMNS).alias("__occurrence"))
 
 
 def apply_delta(current: pl.DataFrame, added: pl.DataFrame, removed: pl.DataFrame) -> pl.DataFrame:
@@ -132,4 +137,3 @@ def apply_delta(current: pl.DataFrame, added: pl.DataFrame, removed: pl.DataFram
     if added.height:
         kept = pl.concat([kept, added.select(columns).cast(PURCHASE_SCHEMA)])
     return kept
-

@@ -63,9 +63,23 @@ def account_risks(
 
 
 # What the rules read of an account's row.
-_COLUMNS = ("account_id", "kind", "last_purchase", "high_contribution", "revenue", "trend_ratio",
-            "history_months", "yoy_ratio", "year_ago_trend", "last_q", "earlier_avg", "year_ago_q",
-            "last_q_months", "days_since_last", "median_gap_days")
+_COLUMNS = (
+    "account_id",
+    "kind",
+    "last_purchase",
+    "high_contribution",
+    "revenue",
+    "trend_ratio",
+    "history_months",
+    "yoy_ratio",
+    "year_ago_trend",
+    "last_q",
+    "earlier_avg",
+    "year_ago_q",
+    "last_q_months",
+    "days_since_last",
+    "median_gap_days",
+)
 
 
 def _candidates(seg: Segmentation, with_events: set[str], cfg: RiskConfig) -> pl.DataFrame:
@@ -80,9 +94,7 @@ def _candidates(seg: Segmentation, with_events: set[str], cfg: RiskConfig) -> pl
             | (pl.col("days_since_last") > shortest_lapse)
         ).fill_null(False)
     )
-    return seg.frame.select(_COLUMNS).filter(
-        metric | pl.col("account_id").is_in(list(with_events))
-    )
+    return seg.frame.select(_COLUMNS).filter(metric | pl.col("account_id").is_in(list(with_events)))
 
 
 def _from_metrics(row: Mapping[str, Any], seg: Segmentation, cfg: RiskConfig) -> list[Risk]:

@@ -134,7 +134,8 @@ class AccountStore:
                 database = Path(parsed.database).expanduser()
                 database.parent.mkdir(parents=True, exist_ok=True)
             self.cache = (
-                None if parsed.get_backend_name() == "sqlite" and database is None
+                None
+                if parsed.get_backend_name() == "sqlite" and database is None
                 else PurchaseCache.for_store(database, _safe(url), cache_dir)
             )
             self.engine = create_engine(url)
@@ -289,8 +290,9 @@ class AccountStore:
         """Upsert every table of the batch in one transaction; counts per table.
         `progress` is told of the rows stored."""
         result: dict[str, TableCounts] = {}
-        step = progress("rows stored",
-                        sum(f.height for f in batch.tables.values() if f is not None))
+        step = progress(
+            "rows stored", sum(f.height for f in batch.tables.values() if f is not None)
+        )
         delta = _PurchaseDelta()
         after: str | None = None
         try:
@@ -312,13 +314,19 @@ class AccountStore:
         finally:
             step.close()
         if after is not None and self.cache is not None:
-            self.cache.advance(_previous(after), after, delta.added, delta.removed,
-                               was_empty=delta.was_empty)
+            self.cache.advance(
+                _previous(after), after, delta.added, delta.removed, was_empty=delta.was_empty
+            )
         return result
 
     def _upsert(
-        self, conn: Connection, name: str, frame: pl.DataFrame, columns: list[str],
-        step: Step, delta: _PurchaseDelta,
+        self,
+        conn: Connection,
+        name: str,
+        frame: pl.DataFrame,
+        columns: list[str],
+        step: Step,
+        delta: _PurchaseDelta,
     ) -> TableCounts:
         table = schema.DATA_TABLES[name]
         key = KEYS[name]
@@ -342,8 +350,9 @@ class AccountStore:
         if name == "transactions":
             # The amount, date and account are required, so stored and new values
             # of every changed row are both at hand.
-            delta.added = pl.concat([new_rows.select(PURCHASE_COLUMNS),
-                                     changed_rows.select(PURCHASE_COLUMNS)])
+            delta.added = pl.concat(
+                [new_rows.select(PURCHASE_COLUMNS), changed_rows.select(PURCHASE_COLUMNS)]
+            )
             delta.removed = joined.filter(changed).select(
                 pl.col(f"{c}__old").alias(c) for c in PURCHASE_COLUMNS
             )
@@ -429,16 +438,29 @@ def _read_purchases(conn: Connection) -> pl.DataFrame:
                 buffer += block
         if not buffer:
             return pl.DataFrame(schema=PURCHASE_SCHEMA)
-        return pl.read_csv(bytes(buffer), has_header=False, new_columns=list(PURCHASE_COLUMNS),
-                           schema=PURCHASE_SCHEMA)
+        return pl.read_csv(
+            bytes(buffer),
+            has_header=False,
+            new_columns=list(PURCHASE_COLUMNS),
+            schema=PURCHASE_SCHEMA,
+        )
     if conn.dialect.name == "sqlite":
         cursor = driver.cursor()
         try:
             cursor.execute(sql)
             parts = []
             while rows := cursor.fetchmany(_READ_BATCH):
-                parts.append(pl.DataFrame(rows, orient="row", schema={
-                    "account_id": pl.String(), "date": pl.String(), "amount": pl.Float64()}))
+                parts.append(
+                    pl.DataFrame(
+                        rows,
+                        orient="row",
+                        schema={
+                            "account_id": pl.String(),
+                            "date": pl.String(),
+                            "amount": pl.Float64(),
+                        },
+                    )
+                )
         finally:
             cursor.close()
         if not parts:

@@ -28,8 +28,16 @@ from advisor.errors import ConfigError
 
 SEGMENT_DROP = "segment_drop"
 DEFAULT_REASONS = (SEGMENT_DROP, "sharp_decline", "lapsed", "unresolved_complaint")
-RISK_REASONS = ("sharp_decline", "partial_defection", "lapsed", "unresolved_complaint", "lost",
-                "overdue_payment", "competitor_offer", "low_satisfaction")
+RISK_REASONS = (
+    "sharp_decline",
+    "partial_defection",
+    "lapsed",
+    "unresolved_complaint",
+    "lost",
+    "overdue_payment",
+    "competitor_offer",
+    "low_satisfaction",
+)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HOUR = re.compile(r"^(\d{1,2})(?::(\d{2}))?$")
 
@@ -68,26 +76,38 @@ class AlertConfig:
         try:
             ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ConfigError(f"ADVISOR_TIMEZONE: unknown time zone '{timezone}' "
-                              "(use a name like Asia/Seoul or UTC)") from None
+            raise ConfigError(
+                f"ADVISOR_TIMEZONE: unknown time zone '{timezone}' "
+                "(use a name like Asia/Seoul or UTC)"
+            ) from None
         reasons = default.reasons
         if get("ADVISOR_ALERT_REASONS"):
             reasons = tuple(r.strip() for r in get("ADVISOR_ALERT_REASONS").split(",") if r.strip())
             unknown = [r for r in reasons if r not in (SEGMENT_DROP, *RISK_REASONS)]
             if unknown:
-                raise ConfigError(f"ADVISOR_ALERT_REASONS: unknown reason '{unknown[0]}' "
-                                  f"(choose from {', '.join((SEGMENT_DROP, *RISK_REASONS))})")
+                raise ConfigError(
+                    f"ADVISOR_ALERT_REASONS: unknown reason '{unknown[0]}' "
+                    f"(choose from {', '.join((SEGMENT_DROP, *RISK_REASONS))})"
+                )
         return cls(
             alert_time=parse_time(get("ADVISOR_ALERT_TIME"), "ADVISOR_ALERT_TIME")
-            if get("ADVISOR_ALERT_TIME") else default.alert_time,
+            if get("ADVISOR_ALERT_TIME")
+            else default.alert_time,
             digest_weekday=parse_weekday(get("ADVISOR_DIGEST_DAY"))
-            if get("ADVISOR_DIGEST_DAY") else default.digest_weekday,
-            quiet_start=start, quiet_end=end,
-            dedup_days=_positive(get("ADVISOR_ALERT_DEDUP_DAYS"), "ADVISOR_ALERT_DEDUP_DAYS",
-                                 default.dedup_days),
-            complaint_days=_positive(get("ADVISOR_COMPLAINT_ALERT_DAYS"),
-                                     "ADVISOR_COMPLAINT_ALERT_DAYS", default.complaint_days),
-            timezone=timezone, reasons=reasons,
+            if get("ADVISOR_DIGEST_DAY")
+            else default.digest_weekday,
+            quiet_start=start,
+            quiet_end=end,
+            dedup_days=_positive(
+                get("ADVISOR_ALERT_DEDUP_DAYS"), "ADVISOR_ALERT_DEDUP_DAYS", default.dedup_days
+            ),
+            complaint_days=_positive(
+                get("ADVISOR_COMPLAINT_ALERT_DAYS"),
+                "ADVISOR_COMPLAINT_ALERT_DAYS",
+                default.complaint_days,
+            ),
+            timezone=timezone,
+            reasons=reasons,
         )
 
 
@@ -146,8 +166,9 @@ def release_time(moment: dt.datetime, config: AlertConfig) -> dt.datetime:
         return moment
     assert config.quiet_end is not None
     local = moment.astimezone(config.tz)
-    end = local.replace(hour=config.quiet_end.hour, minute=config.quiet_end.minute,
-                        second=0, microsecond=0)
+    end = local.replace(
+        hour=config.quiet_end.hour, minute=config.quiet_end.minute, second=0, microsecond=0
+    )
     if end <= local:
         end += dt.timedelta(days=1)
     return end.astimezone(dt.UTC)
@@ -174,20 +195,41 @@ class Snapshot:
     accounts: Mapping[str, AccountState]
 
     def to_json(self) -> str:
-        return json.dumps({
-            "taken_on": self.taken_on.isoformat(), "as_of": self.as_of.isoformat(),
-            "accounts": {k: {"name": a.name, "owner": a.owner, "segment": a.segment,
-                             "revenue": a.revenue, "risks": a.risks}
-                         for k, a in self.accounts.items()},
-        }, ensure_ascii=False, default=str)
+        return json.dumps(
+            {
+                "taken_on": self.taken_on.isoformat(),
+                "as_of": self.as_of.isoformat(),
+                "accounts": {
+                    k: {
+                        "name": a.name,
+                        "owner": a.owner,
+                        "segment": a.segment,
+                        "revenue": a.revenue,
+                        "risks": a.risks,
+                    }
+                    for k, a in self.accounts.items()
+                },
+            },
+            ensure_ascii=False,
+            default=str,
+        )
 
     @classmethod
     def from_json(cls, text: str) -> Snapshot:
         data = json.loads(text)
         return cls(
-            dt.date.fromisoformat(data["taken_on"]), dt.date.fromisoformat(data["as_of"]),
-            {k: AccountState(a["name"], a.get("owner"), a["segment"], float(a["revenue"] or 0),
-                             a.get("risks") or {}) for k, a in data["accounts"].items()},
+            dt.date.fromisoformat(data["taken_on"]),
+            dt.date.fromisoformat(data["as_of"]),
+            {
+                k: AccountState(
+                    a["name"],
+                    a.get("owner"),
+                    a["segment"],
+                    float(a["revenue"] or 0),
+                    a.get("risks") or {},
+                )
+                for k, a in data["accounts"].items()
+            },
         )
 
 
@@ -195,10 +237,13 @@ def snapshot_of(analysis: Any, taken_on: dt.date) -> Snapshot:
     """A `PortfolioAnalysis` reduced to what tomorrow's comparison needs."""
     accounts = {}
     for row in analysis.rows():
-        risks = {r.code: {"severity": r.severity, "params": params_json(r.params)}
-                 for r in analysis.risks.get(row["account_id"], [])}
+        risks = {
+            r.code: {"severity": r.severity, "params": params_json(r.params)}
+            for r in analysis.risks.get(row["account_id"], [])
+        }
         accounts[row["account_id"]] = AccountState(
-            row["name"], row["owner"], row["segment"], float(row["revenue"] or 0.0), risks)
+            row["name"], row["owner"], row["segment"], float(row["revenue"] or 0.0), risks
+        )
     return Snapshot(taken_on, analysis.as_of, accounts)
 
 
@@ -230,8 +275,13 @@ def alerts_for(
     return sorted(out, key=lambda a: (_rank(a.severity), -a.revenue, a.account_id, a.reason))
 
 
-def _alert(reason: str, account_id: str, now: AccountState, before: AccountState | None,
-           config: AlertConfig) -> Alert | None:
+def _alert(
+    reason: str,
+    account_id: str,
+    now: AccountState,
+    before: AccountState | None,
+    config: AlertConfig,
+) -> Alert | None:
     def make(severity: str, params: Mapping[str, Any]) -> Alert:
         return Alert(account_id, now.name, now.owner, reason, severity, params, now.revenue)
 

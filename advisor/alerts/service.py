@@ -85,9 +85,13 @@ class AlertService:
 
     def _recipients(self, role: Role) -> list[User]:
         opted = self.users.alert_settings()
-        return [u for u in self.users.all_users()
-                if u.role is role and opted.get(u.telegram_id, True)
-                and (role is not Role.REP or u.owner)]
+        return [
+            u
+            for u in self.users.all_users()
+            if u.role is role
+            and opted.get(u.telegram_id, True)
+            and (role is not Role.REP or u.owner)
+        ]
 
     # ---- the daily run ---------------------------------------------------------
 
@@ -113,11 +117,19 @@ class AlertService:
             if not fresh:
                 continue
             lang = user.lang or "en"
-            actions = {a.account_id: first_step(directory, self.knowledge, a.account_id, lang)
-                       for a in fresh}
+            actions = {
+                a.account_id: first_step(directory, self.knowledge, a.account_id, lang)
+                for a in fresh
+            }
             text = alert_message(fresh, actions, lang, current.as_of, previous.taken_on)
-            self.store.queue(user.telegram_id, "alert", text, now, release_time(now, self.config),
-                             [(a.account_id, a.reason) for a in fresh])
+            self.store.queue(
+                user.telegram_id,
+                "alert",
+                text,
+                now,
+                release_time(now, self.config),
+                [(a.account_id, a.reason) for a in fresh],
+            )
             queued += 1
         return RunReport(len(found), queued, skipped)
 
@@ -126,8 +138,13 @@ class AlertService:
     def digest(self, directory: Any, owner: str | None = None) -> dict[str, Any]:
         """The digest as data, for one rep's accounts or (owner None) for all."""
         week_ago = self.store.snapshot_on_or_before(self.today() - dt.timedelta(days=7))
-        return build_digest(directory.analysis, visits_of(directory.store), week_ago,
-                            owner=owner, hours=self.config.digest_hours)
+        return build_digest(
+            directory.analysis,
+            visits_of(directory.store),
+            week_ago,
+            owner=owner,
+            hours=self.config.digest_hours,
+        )
 
     def run_digest(self) -> RunReport:
         now = self.now()
@@ -183,7 +200,11 @@ def visits_of(store: Any) -> list[tuple[str, dt.date]]:
 
 @contextmanager
 def open_alert_service(
-    settings: Any, config: AlertConfig, users: UserStore, knowledge: Any, now: Clock = utcnow,
+    settings: Any,
+    config: AlertConfig,
+    users: UserStore,
+    knowledge: Any,
+    now: Clock = utcnow,
     on_refresh: Callable[[Any], None] | None = None,
 ) -> Iterator[AlertService]:
     """An AlertService over the accounts store named by the settings; each run re-reads it,

@@ -98,11 +98,17 @@ class AlertStore:
     def save_snapshot(self, snapshot: Snapshot, now: dt.datetime) -> None:
         """Today's snapshot (a second run on the same day replaces it); old ones are pruned."""
         with self.engine.begin() as conn:
-            conn.execute(delete(snapshots_table)
-                         .where(snapshots_table.c.taken_on == snapshot.taken_on))
-            conn.execute(insert(snapshots_table).values(
-                taken_on=snapshot.taken_on, as_of=snapshot.as_of, taken_at=now,
-                data=snapshot.to_json()))
+            conn.execute(
+                delete(snapshots_table).where(snapshots_table.c.taken_on == snapshot.taken_on)
+            )
+            conn.execute(
+                insert(snapshots_table).values(
+                    taken_on=snapshot.taken_on,
+                    as_of=snapshot.as_of,
+                    taken_at=now,
+                    data=snapshot.to_json(),
+                )
+            )
             cutoff = snapshot.taken_on - dt.timedelta(days=SNAPSHOTS_KEPT)
             conn.execute(delete(snapshots_table).where(snapshots_table.c.taken_on < cutoff))
 
@@ -115,8 +121,12 @@ class AlertStore:
 
     def _snapshot(self, condition: object) -> Snapshot | None:
         with self.engine.connect() as conn:
-            row = conn.execute(select(snapshots_table.c.data).where(condition)  # type: ignore[arg-type]
-                               .order_by(snapshots_table.c.taken_on.desc()).limit(1)).first()
+            row = conn.execute(
+                select(snapshots_table.c.data)
+                .where(condition)  # type: ignore[arg-type]
+                .order_by(snapshots_table.c.taken_on.desc())
+                .limit(1)
+            ).first()
         return Snapshot.from_json(row.data) if row is not None else None
 
     # ---- de-duplication ---------------------------------------------------------
@@ -138,22 +148,46 @@ class AlertStore:
                 .where(messages_table.c.telegram_id == telegram_id)
                 .where(messages_table.c.kind == kind)
                 .where(messages_table.c.status != "dropped")
-                .order_by(messages_table.c.created_at.desc()).limit(1)
+                .order_by(messages_table.c.created_at.desc())
+                .limit(1)
             ).first()
         return utc(row.created_at) if row is not None else None
 
     # ---- the outbox ---------------------------------------------------------------
 
-    def queue(self, telegram_id: int, kind: str, text: str, now: dt.datetime,
-              deliver_after: dt.datetime, about: Iterable[tuple[str, str]] = ()) -> int:
+    def queue(
+        self,
+        telegram_id: int,
+        kind: str,
+        text: str,
+        now: dt.datetime,
+        deliver_after: dt.datetime,
+        about: Iterable[tuple[str, str]] = (),
+    ) -> int:
         """A message for later delivery, and the (account, reason) pairs it covers."""
         with self.engine.begin() as conn:
-            message_id = int(conn.execute(insert(messages_table).values(
-                telegram_id=telegram_id, kind=kind, text=text, created_at=now,
-                deliver_after=deliver_after, status="pending",
-            )).inserted_primary_key[0])
-            pairs = [{"telegram_id": telegram_id, "account_id": account_id, "reason": reason,
-                      "sent_at": now, "message_id": message_id} for account_id, reason in about]
+            message_id = int(
+                conn.execute(
+                    insert(messages_table).values(
+                        telegram_id=telegram_id,
+                        kind=kind,
+                        text=text,
+                        created_at=now,
+                        deliver_after=deliver_after,
+                        status="pending",
+                    )
+                ).inserted_primary_key[0]
+            )
+            pairs = [
+                {
+                    "telegram_id": telegram_id,
+                    "account_id": account_id,
+                    "reason": reason,
+                    "sent_at": now,
+                    "message_id": message_id,
+                }
+                for account_id, reason in about
+            ]
             if pairs:
                 conn.execute(insert(sent_table), pairs)
         return message_id
@@ -170,19 +204,28 @@ class AlertStore:
 
     def pending(self) -> list[Outgoing]:
         with self.engine.connect() as conn:
-            rows = conn.execute(select(messages_table)
-                                .where(messages_table.c.status == "pending")
-                                .order_by(messages_table.c.id)).all()
+            rows = conn.execute(
+                select(messages_table)
+                .where(messages_table.c.status == "pending")
+                .order_by(messages_table.c.id)
+            ).all()
         return [Outgoing(int(r.id), int(r.telegram_id), r.kind, r.text) for r in rows]
 
     def keep_rest(self, message_id: int, text: str) -> None:
         """A pending message of which only `text` is still to be sent."""
         with self.engine.begin() as conn:
-            conn.execute(update(messages_table).where(messages_table.c.id == message_id)
-                         .where(messages_table.c.status == "pending").values(text=text))
+            conn.execute(
+                update(messages_table)
+                .where(messages_table.c.id == message_id)
+                .where(messages_table.c.status == "pending")
+                .values(text=text)
+            )
 
     def mark(self, message_id: int, status: str, now: dt.datetime) -> None:
         """`sent`, or `dropped` (the user opted out, or Telegram refuses the chat)."""
         with self.engine.begin() as conn:
-            conn.execute(update(messages_table).where(messages_table.c.id == message_id)
-                         .values(status=status, sent_at=now))
+            conn.execute(
+                update(messages_table)
+                .where(messages_table.c.id == message_id)
+                .values(status=status, sent_at=now)
+            )

@@ -15,8 +15,9 @@ say = Catalogue("alerts").say
 
 def alert_title(alert: Alert, lang: str) -> str:
     if alert.reason == SEGMENT_DROP:
-        return say("alert.segment_drop_title", lang, before=alert.params["from"],
-                   after=alert.params["to"])
+        return say(
+            "alert.segment_drop_title", lang, before=alert.params["from"], after=alert.params["to"]
+        )
     if alert.reason == "unresolved_complaint":
         return say("alert.complaint_title", lang, days=alert.params.get("days", "?"))
     return label(f"risk_title.{alert.reason}", lang)
@@ -25,30 +26,48 @@ def alert_title(alert: Alert, lang: str) -> str:
 def alert_evidence(alert: Alert, lang: str, since: dt.date | None) -> str:
     if alert.reason == SEGMENT_DROP:
         before, after = alert.params["from"], alert.params["to"]
-        return say("alert.segment_drop", lang, before=before, after=after,
-                   before_label=segment_label(before, lang),
-                   after_label=segment_label(after, lang),
-                   since=since.isoformat() if since else "—")
+        return say(
+            "alert.segment_drop",
+            lang,
+            before=before,
+            after=after,
+            before_label=segment_label(before, lang),
+            after_label=segment_label(after, lang),
+            since=since.isoformat() if since else "—",
+        )
     return render(f"risk.{alert.reason}", dict(alert.params), lang)
 
 
 def alert_message(
-    alerts: Sequence[Alert], actions: Mapping[str, str | None], lang: str, as_of: dt.date,
+    alerts: Sequence[Alert],
+    actions: Mapping[str, str | None],
+    lang: str,
+    as_of: dt.date,
     since: dt.date | None,
 ) -> str:
     """One message for one rep: each account that moved into risk, why, and the first step
     of the advisor's plan for it (`actions` by account id)."""
-    blocks = [say("alert.header", lang, count=len({a.account_id for a in alerts}),
-                  as_of=as_of.isoformat())]
+    blocks = [
+        say(
+            "alert.header", lang, count=len({a.account_id for a in alerts}), as_of=as_of.isoformat()
+        )
+    ]
     by_account: dict[str, list[Alert]] = {}
     for alert in alerts:
         by_account.setdefault(alert.account_id, []).append(alert)
     for account_id, found in by_account.items():
         lines = []
         for alert in found:
-            lines.append(say("alert.line", lang, account_id=account_id, name=alert.name,
-                             title=alert_title(alert, lang),
-                             severity=label(f"severity.{alert.severity}", lang)))
+            lines.append(
+                say(
+                    "alert.line",
+                    lang,
+                    account_id=account_id,
+                    name=alert.name,
+                    title=alert_title(alert, lang),
+                    severity=label(f"severity.{alert.severity}", lang),
+                )
+            )
             lines.append(alert_evidence(alert, lang, since))
         action = actions.get(account_id)
         if action:

@@ -172,7 +172,10 @@ class CitationList:
 
 
 def _cited_passages(
-    card: Card, knowledge: CardSource, hits: Sequence[Hit], limit: int = 2,
+    card: Card,
+    knowledge: CardSource,
+    hits: Sequence[Hit],
+    limit: int = 2,
     similarity: Mapping[str, float] | None = None,
 ) -> list[Record]:
     """The card's passages that speak to this question.
@@ -196,13 +199,19 @@ def _cited_passages(
 
 
 def plan_item(
-    choice: Choice | Any, lang: str, knowledge: CardSource, cites: CitationList,
-    hits: Sequence[Hit] = (), similarity: Mapping[str, float] | None = None,
+    choice: Choice | Any,
+    lang: str,
+    knowledge: CardSource,
+    cites: CitationList,
+    hits: Sequence[Hit] = (),
+    similarity: Mapping[str, float] | None = None,
 ) -> PlanItem:
     """A card as an item of the answer (a `Choice`, or anything with `.card`)."""
     card: Card = choice.card
-    numbers = tuple(cites.cite(p, card.id)
-                    for p in _cited_passages(card, knowledge, hits, similarity=similarity))
+    numbers = tuple(
+        cites.cite(p, card.id)
+        for p in _cited_passages(card, knowledge, hits, similarity=similarity)
+    )
     return PlanItem(
         card_id=card.id,
         kind=card.kind,
@@ -257,7 +266,9 @@ def source_lines(citations: Sequence[Citation]) -> str:
         quote = c.passage.text.replace("\n", " ")
         if len(quote) > QUOTE_CHARS:
             quote = quote[:QUOTE_CHARS] + "…"
-        where = f"{c.passage.source} · {c.passage.heading}" if c.passage.heading else c.passage.source
+        where = (
+            f"{c.passage.source} · {c.passage.heading}" if c.passage.heading else c.passage.source
+        )
         out.append(f"[{c.number}] {where}: “{quote}”")
     return "\n".join(out)
 
@@ -280,21 +291,39 @@ def describe_profile(profile: CustomerProfile, lang: str) -> str | None:
     segments = profile.segments
     segment_part = ""
     if segments and len(segments) <= 2 and profile.stage != FUTURE:
-        named = [f"{s} ({segment_label(s, lang)})" if lang == "en" else f"{s}({segment_label(s, lang)})"
-                 for s in segments]
-        segment_part = say("answer.described_segment", lang,
-                           segments=say("answer.or", lang).join(named))
+        named = [
+            f"{s} ({segment_label(s, lang)})" if lang == "en" else f"{s}({segment_label(s, lang)})"
+            for s in segments
+        ]
+        segment_part = say(
+            "answer.described_segment", lang, segments=say("answer.or", lang).join(named)
+        )
     return say("answer.described", lang, facets=" · ".join(facets), segment_part=segment_part)
 
 
 def account_lines(account: Mapping[str, Any], lang: str, *, follow_up: bool) -> list[str]:
     segment = account["segment"]
     if follow_up:
-        return [say("answer.account_short", lang, name=account["name"],
-                    account_id=account["account_id"], segment=segment)]
-    lines = [say("answer.account_line", lang, name=account["name"],
-                 account_id=account["account_id"], owner=account.get("owner") or "—",
-                 segment=segment, segment_label=segment_label(segment, lang))]
+        return [
+            say(
+                "answer.account_short",
+                lang,
+                name=account["name"],
+                account_id=account["account_id"],
+                segment=segment,
+            )
+        ]
+    lines = [
+        say(
+            "answer.account_line",
+            lang,
+            name=account["name"],
+            account_id=account["account_id"],
+            owner=account.get("owner") or "—",
+            segment=segment,
+            segment_label=segment_label(segment, lang),
+        )
+    ]
     previous = account.get("previous_segment")
     if previous and previous != segment:
         lines.append(say("answer.moved", lang, previous=previous))
@@ -311,7 +340,11 @@ def account_lines(account: Mapping[str, Any], lang: str, *, follow_up: bool) -> 
 
 
 def _segment_line(
-    plan: Plan, lang: str, knowledge: CardSource, cites: CitationList, hits: Sequence[Hit],
+    plan: Plan,
+    lang: str,
+    knowledge: CardSource,
+    cites: CitationList,
+    hits: Sequence[Hit],
     similarity: Mapping[str, float] | None = None,
 ) -> str | None:
     """The segment's strategy in one line, citing the passage it comes from."""
@@ -320,8 +353,9 @@ def _segment_line(
     guidance = say(f"time_guidance.{plan.segment}", lang)
     line = say("answer.segment_line", lang, segment=plan.segment, guidance=guidance)
     if plan.segment_card is not None:
-        passages = _cited_passages(plan.segment_card, knowledge, hits, limit=1,
-                                   similarity=similarity)
+        passages = _cited_passages(
+            plan.segment_card, knowledge, hits, limit=1, similarity=similarity
+        )
         refs = "".join(f"[{cites.cite(p, plan.segment_card.id)}]" for p in passages)
         line = f"{line} {refs}".rstrip()
     return line
@@ -332,7 +366,9 @@ def _stage_word(stage: str, lang: str) -> str:
     return attach(word, "으로") if lang == "ko" else word
 
 
-def _action_lines(number: int, item: PlanItem, risk_titles: Mapping[str, str], lang: str) -> list[str]:
+def _action_lines(
+    number: int, item: PlanItem, risk_titles: Mapping[str, str], lang: str
+) -> list[str]:
     refs = "".join(f"[{c}]" for c in item.citations)
     lines = [f"{number}. {item.title} {refs}".rstrip()]
     if item.addresses:
@@ -347,8 +383,11 @@ def _action_lines(number: int, item: PlanItem, risk_titles: Mapping[str, str], l
 
 def _pitfall_lines(item: PlanItem, lang: str) -> list[str]:
     refs = "".join(f"[{c}]" for c in item.citations)
-    lines = [f"{say('answer.pitfall', lang, title=item.title)} {refs}".rstrip(),
-             first_sentence(item.summary, lang), say("answer.instead", lang)]
+    lines = [
+        f"{say('answer.pitfall', lang, title=item.title)} {refs}".rstrip(),
+        first_sentence(item.summary, lang),
+        say("answer.instead", lang),
+    ]
     lines += [f"- {_sentence(step, lang)}" for step in item.steps[:3]]
     return lines
 
@@ -391,20 +430,29 @@ def compose(
     framing = framing or Framing()
     lang = language
     cites = CitationList()
-    first_documents = (_document_lines(plan.documents, cites, lang)
-                       if plan.documents and plan.documents_first else [])
+    first_documents = (
+        _document_lines(plan.documents, cites, lang)
+        if plan.documents and plan.documents_first
+        else []
+    )
     actions = tuple(plan_item(c, lang, knowledge, cites, hits, similarity) for c in plan.lead)
-    pitfalls = tuple(plan_item(c, lang, knowledge, cites, hits, similarity)
-                     for c in plan.pitfalls)
-    tactic = (plan_item(plan.tactic, lang, knowledge, cites, hits, similarity)
-              if plan.tactic else None)
+    pitfalls = tuple(plan_item(c, lang, knowledge, cites, hits, similarity) for c in plan.pitfalls)
+    tactic = (
+        plan_item(plan.tactic, lang, knowledge, cites, hits, similarity) if plan.tactic else None
+    )
 
     lines: list[str] = []
     if account:
         lines += account_lines(account, lang, follow_up=framing.follow_up)
     elif framing.stated_segment:
-        lines.append(say("answer.stated_segment", lang, segment=framing.stated_segment,
-                         segment_label=segment_label(framing.stated_segment, lang)))
+        lines.append(
+            say(
+                "answer.stated_segment",
+                lang,
+                segment=framing.stated_segment,
+                segment_label=segment_label(framing.stated_segment, lang),
+            )
+        )
     else:
         described = describe_profile(framing.profile, lang)
         if described:
@@ -440,7 +488,9 @@ def compose(
         colon = "：" if lang == "zh" else ": "
         if tactic.when:
             lines.append(f"  {say('answer.tactic_when', lang)}{colon}{tactic.when}")
-        lines.append(f"  {say('answer.tactic_how', lang)}{colon}{join_steps(tactic.steps[:3], lang)}")
+        lines.append(
+            f"  {say('answer.tactic_how', lang)}{colon}{join_steps(tactic.steps[:3], lang)}"
+        )
         if tactic.risk:
             lines.append(f"  {say('answer.tactic_risk', lang)}{colon}{tactic.risk}")
     if plan.documents and not plan.documents_first:
@@ -451,9 +501,9 @@ def compose(
     if cites.items:
         header = localise(say("answer.sources", lang), traditional)
         text += "\n\n" + header + "\n" + source_lines(cites.items)
-    situations = tuple(dict.fromkeys(
-        [*framing.situations, *(s for c in plan.lead for s in c.card.situations)]
-    ))
+    situations = tuple(
+        dict.fromkeys([*framing.situations, *(s for c in plan.lead for s in c.card.situations)])
+    )
     return Answer(
         text=text.strip(),
         body=body,
@@ -480,9 +530,21 @@ def choose_account(
 ) -> Answer:
     """Several accounts the asker may see match the name: ask which one is meant."""
     lines = [say("answer.choose_account", language, count=len(choices), name=name)]
-    lines += [say("answer.choice_line", language, account_id=c.account_id, name=c.name,
-                  owner=c.owner or "—") for c in choices]
+    lines += [
+        say(
+            "answer.choice_line",
+            language,
+            account_id=c.account_id,
+            name=c.name,
+            owner=c.owner or "—",
+        )
+        for c in choices
+    ]
     lines.append(say("answer.choose_again", language, example=f"{choices[0].account_id} …"))
     text = localise("\n".join(lines), traditional)
-    return Answer(text=text, body=text, language="zh-Hant" if traditional else language,
-                  choices=tuple(choices))
+    return Answer(
+        text=text,
+        body=text,
+        language="zh-Hant" if traditional else language,
+        choices=tuple(choices),
+    )

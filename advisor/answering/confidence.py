@@ -29,17 +29,22 @@ class ConfidenceRules:
     # Where a language's questions sit closer to the guidance's prototypes than others
     # do, the refusal line for that language (`en`, `ko`, `zh`) lies higher.
     refuse_below_by_language: Mapping[str, float] = field(
-        default_factory=lambda: MappingProxyType({}), hash=False)
+        default_factory=lambda: MappingProxyType({}), hash=False
+    )
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any]) -> ConfidenceRules:
         fields = cls.__dataclass_fields__
         by_language = raw.get("refuse_below_by_language") or {}
         return cls(
-            **{k: float(v) for k, v in raw.items()
-               if k in fields and k != "refuse_below_by_language"},
+            **{
+                k: float(v)
+                for k, v in raw.items()
+                if k in fields and k != "refuse_below_by_language"
+            },
             refuse_below_by_language=MappingProxyType(
-                {str(k): float(v) for k, v in by_language.items()}),
+                {str(k): float(v) for k, v in by_language.items()}
+            ),
         )
 
     def refusal_line(self, language: str | None) -> float:

@@ -50,11 +50,15 @@ def load_answer_set(path: Path) -> list[AnswerQuestion]:
             continue
         try:
             raw = json.loads(line)
-            questions.append(AnswerQuestion(
-                id=str(raw["id"]), lang=str(raw["lang"]), question=str(raw["question"]),
-                gold=tuple(str(g) for g in raw.get("gold") or ()),
-                topic=str(raw.get("topic", "")),
-            ))
+            questions.append(
+                AnswerQuestion(
+                    id=str(raw["id"]),
+                    lang=str(raw["lang"]),
+                    question=str(raw["question"]),
+                    gold=tuple(str(g) for g in raw.get("gold") or ()),
+                    topic=str(raw.get("topic", "")),
+                )
+            )
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise AnswerSetError(f"{path}:{number}: not a question record ({exc})") from exc
     return questions
@@ -141,14 +145,18 @@ def evaluate_answers(
         if got != wanted:
             problems.append(f"written in {got}, not {wanted}")
         if q.in_scope and not answer.known:
-            problems.append("answered \"I don't know\"")
+            problems.append('answered "I don\'t know"')
         elif q.in_scope and not is_grounded(answer, q.gold):
             problems.append("no citation holds a gold phrase")
         if not q.in_scope and answer.known:
             problems.append("answered an out-of-scope question")
         if problems:
-            result.misses.append({
-                "id": q.id, "lang": q.lang, "problems": problems,
-                "cards": [a.card_id for a in answer.actions],
-            })
+            result.misses.append(
+                {
+                    "id": q.id,
+                    "lang": q.lang,
+                    "problems": problems,
+                    "cards": [a.card_id for a in answer.actions],
+                }
+            )
     return result

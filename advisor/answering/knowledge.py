@@ -48,14 +48,16 @@ def what_to_do() -> Iterator[None]:
     except VectorStoreUnavailableError as exc:
         raise VectorStoreUnavailableError(
             f"{exc}; start the server, or correct ADVISOR_CHROMA_URL (unset it to use the "
-            "index in ADVISOR_HOME)", exc.url,
+            "index in ADVISOR_HOME)",
+            exc.url,
         ) from exc
     except EmbedderMismatchError as exc:
         wanted, built = exc.configured, exc.built_with
         also = f", or set ADVISOR_EMBEDDER={built}" if built and built != wanted else ""
         raise EmbedderMismatchError(
             f"{exc}; rebuild it with `ADVISOR_EMBEDDER={wanted} advisor ingest --rebuild`{also}",
-            built_with=built, configured=wanted,
+            built_with=built,
+            configured=wanted,
         ) from exc
 
 
@@ -71,8 +73,15 @@ def run_ingest(
 
     config = settings.knowledge()
     with what_to_do():
-        return ingest(config, make_embedder(config.embedder), paths, rebuild=rebuild,
-                      forget=forget, out_of_scope=OUT_OF_SCOPE_FILE, progress=progress)
+        return ingest(
+            config,
+            make_embedder(config.embedder),
+            paths,
+            rebuild=rebuild,
+            forget=forget,
+            out_of_scope=OUT_OF_SCOPE_FILE,
+            progress=progress,
+        )
 
 
 def open_retriever(settings: Settings) -> HybridRetriever:
@@ -81,8 +90,10 @@ def open_retriever(settings: Settings) -> HybridRetriever:
     config = settings.knowledge()
     index = KnowledgeIndex(config)
     if not index.exists():
-        log.warning("no knowledge index in %s yet: building it from the bundled guidance "
-                    "(once)", config.index_dir)
+        log.warning(
+            "no knowledge index in %s yet: building it from the bundled guidance (once)",
+            config.index_dir,
+        )
         run_ingest(settings)
     with what_to_do():
         return HybridRetriever(index, make_embedder(config.embedder))

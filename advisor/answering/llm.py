@@ -75,8 +75,12 @@ def make_chat_model(settings: Settings) -> BaseChatModel | None:
 
         key = {"api_key": settings.llm_api_key} if settings.llm_api_key else {}
         return init_chat_model(
-            model, model_provider=provider, timeout=settings.llm_timeout, max_retries=0,
-            temperature=0, **key,
+            model,
+            model_provider=provider,
+            timeout=settings.llm_timeout,
+            max_retries=0,
+            temperature=0,
+            **key,
         )
     except Exception as exc:  # noqa: BLE001 - whatever the provider's client raises
         reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
@@ -113,7 +117,10 @@ def data_block(data: Any) -> str:
 
 
 def grounded_messages(
-    question: str, seen: Understanding, account: Mapping[str, Any] | None, plan: Answer,
+    question: str,
+    seen: Understanding,
+    account: Mapping[str, Any] | None,
+    plan: Answer,
     data: Any = None,
 ) -> list[SystemMessage | HumanMessage]:
     block = data_block(prompt_data(account, plan) if data is None else data)
@@ -153,7 +160,11 @@ class GroundedWriter:
         if problem:
             log.warning("LLM reply rejected (%s), using the deterministic answer", problem)
             return self._fallback(plan, seen, problem)
-        sources = localise(say("answer.sources", seen.language), seen.traditional) + "\n" + source_lines(plan.citations)
+        sources = (
+            localise(say("answer.sources", seen.language), seen.traditional)
+            + "\n"
+            + source_lines(plan.citations)
+        )
         return replace(plan, text=localise(text.strip(), seen.traditional) + "\n\n" + sources)
 
     @staticmethod

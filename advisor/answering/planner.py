@@ -36,8 +36,9 @@ from knowledge.cards import Card
 from knowledge.search.retrieval import Hit, Retrieval
 from knowledge.yamlfile import load_yaml
 
-ACTION_KINDS = frozenset({"strategy", "countermeasure", "framework", "risk", "case",
-                          "negotiation-tactic"})
+ACTION_KINDS = frozenset(
+    {"strategy", "countermeasure", "framework", "risk", "case", "negotiation-tactic"}
+)
 RISK_ACTION_KINDS = frozenset({"strategy", "countermeasure", "risk", "framework"})
 # Tactics, misconceptions and cases are about the negotiating table and the
 # rep's own mistakes, whichever stage the customer is at.
@@ -192,9 +193,14 @@ def _risk_fit(
     segment's own card before general ones, the one-line segment strategy last."""
     own_segment = bool(segment and segment in card.segments and len(card.segments) == 1)
     primary = bool(card.situations) and card.situations[0] in wanted
-    bonus = (0.3 * primary + 0.2 * (card.kind == "countermeasure") + 0.2 * own_segment
-             - 0.1 * (card.kind == "risk") - 0.2 * is_segment_strategy(card)
-             - 0.3 * (small and _high_only(card)))
+    bonus = (
+        0.3 * primary
+        + 0.2 * (card.kind == "countermeasure")
+        + 0.2 * own_segment
+        - 0.1 * (card.kind == "risk")
+        - 0.2 * is_segment_strategy(card)
+        - 0.3 * (small and _high_only(card))
+    )
     return score + bonus, len(wanted & set(card.situations)), -len(card.situations)
 
 
@@ -204,7 +210,9 @@ WEAK_CUES = FIRM_CUES - 1
 
 
 def weigh_description(
-    profile: CustomerProfile, retrieval: Retrieval, cards: Mapping[str, Card],
+    profile: CustomerProfile,
+    retrieval: Retrieval,
+    cards: Mapping[str, Card],
     rules: PlanningRules | None = None,
 ) -> CustomerProfile:
     """The description, unless its stage (or size) leads by a single cue and retrieval
@@ -220,16 +228,19 @@ def weigh_description(
     best = cards.get(retrieval.cards[0].card_id)
     if best is None or eligible(best, profile):
         return profile
-    allowed = [c.score for c in retrieval.cards[1:]
-               if c.card_id in cards and card_stages(cards[c.card_id])
-               and eligible(cards[c.card_id], profile)]
+    allowed = [
+        c.score
+        for c in retrieval.cards[1:]
+        if c.card_id in cards
+        and card_stages(cards[c.card_id])
+        and eligible(cards[c.card_id], profile)
+    ]
     if allowed and max(allowed) >= rules.description_yields_ratio * retrieval.cards[0].score:
         return profile
     revised = profile
     stages = card_stages(best)
     if stages and revised.stage not in stages and revised.stage_cues <= WEAK_CUES:
-        revised = replace(revised, stage=None, second_axis=None, stage_cues=0,
-                          stage_reread=True)
+        revised = replace(revised, stage=None, second_axis=None, stage_cues=0, stage_reread=True)
     if not eligible(best, revised) and revised.contribution_cues <= WEAK_CUES:
         revised = replace(revised, contribution=None, contribution_cues=0)
     if not eligible(best, revised):
@@ -259,8 +270,10 @@ def make_plan(
     question's card after the account's risks (a question the advisor is unsure of)."""
     rules = rules or planning_rules()
     by_id = {c.id: c for c in cards}
-    risks = sorted((account or {}).get("risks", []),
-                   key=lambda r: _SEVERITY_ORDER.get(r.get("severity", ""), 9))
+    risks = sorted(
+        (account or {}).get("risks", []),
+        key=lambda r: _SEVERITY_ORDER.get(r.get("severity", ""), 9),
+    )
     lost = any(r.get("code") == "lost" for r in risks)
     segment = profile.segment
     # A lost account needs the defector study, not its old segment's strategy.
@@ -280,8 +293,11 @@ def make_plan(
 
     # When a pitfall is what the question leans into most, an action leads only if
     # it fits nearly as well; otherwise the pitfall and its remedy are the answer.
-    floor = (rules.pitfall_lead_ratio * top_score
-             if ranked and ranked[0].card.kind == "misconception" else 0.0)
+    floor = (
+        rules.pitfall_lead_ratio * top_score
+        if ranked and ranked[0].card.kind == "misconception"
+        else 0.0
+    )
     second: Choice | None = None
     if question_leads:
         for choice in ranked:
@@ -312,8 +328,10 @@ def make_plan(
         if not wanted:
             continue
         candidates = [
-            c for c in by_id.values()
-            if c.kind in RISK_ACTION_KINDS and wanted & set(c.situations)
+            c
+            for c in by_id.values()
+            if c.kind in RISK_ACTION_KINDS
+            and wanted & set(c.situations)
             and eligible(c, planning_profile)
         ]
         if not candidates:
@@ -322,11 +340,19 @@ def make_plan(
         # A question that leads says which of the risk's cards fits; one that does not
         # (or a brief's query made of risk titles) only breaks ties.
         weight = 1.0 if question_leads and question_first else WEAK_QUESTION_WEIGHT
-        best = max(candidates, key=lambda card, wanted=wanted: _risk_fit(
-            card, wanted, weight * scorer.scores.get(card.id, 0.0), segment,
-            planning_profile.contribution == "low"))
-        taken = [i for i, c in enumerate(lead)
-                 if c.card.id == best.id or family(c.card) == family(best)]
+        best = max(
+            candidates,
+            key=lambda card, wanted=wanted: _risk_fit(
+                card,
+                wanted,
+                weight * scorer.scores.get(card.id, 0.0),
+                segment,
+                planning_profile.contribution == "low",
+            ),
+        )
+        taken = [
+            i for i, c in enumerate(lead) if c.card.id == best.id or family(c.card) == family(best)
+        ]
         if taken:
             i = taken[0]
             lead[i] = Choice(lead[i].card, lead[i].score, (*lead[i].risks, code), lead[i].reason)
@@ -351,17 +377,22 @@ def make_plan(
                 return choice if fits else None
         return None
 
-    documents = tuple(
-        hit for hit in retrieval.hits[: rules.document_rank] if is_user_document(hit)
-    ) if question_leads else ()
+    documents = (
+        tuple(hit for hit in retrieval.hits[: rules.document_rank] if is_user_document(hit))
+        if question_leads
+        else ()
+    )
     pitfalls: list[Choice] = []
     first = section("misconception", rules.pitfall_ratio)
     if first is not None:
         pitfalls.append(first)
         # A second misconception only when the question leans into it about as much.
         for choice in ranked[: rules.section_rank]:
-            if (choice.card.kind == "misconception" and choice.card.id != first.card.id
-                    and choice.score >= rules.second_lead_ratio * first.score):
+            if (
+                choice.card.kind == "misconception"
+                and choice.card.id != first.card.id
+                and choice.score >= rules.second_lead_ratio * first.score
+            ):
                 pitfalls.append(choice)
                 break
     return Plan(
@@ -374,14 +405,19 @@ def make_plan(
         segment=segment,
         about_segment=about_segment,
         uncovered_risks=tuple(uncovered),
-        stage_unknown=(_stage_in_doubt(profile, lead, ranked, rules) or _reread(profile, lead)
-                       if question_leads else False),
+        stage_unknown=(
+            _stage_in_doubt(profile, lead, ranked, rules) or _reread(profile, lead)
+            if question_leads
+            else False
+        ),
         stage_reread=question_leads and _reread(profile, lead),
     )
 
 
 def _stage_in_doubt(
-    profile: CustomerProfile, lead: Sequence[Choice], ranked: Sequence[Choice],
+    profile: CustomerProfile,
+    lead: Sequence[Choice],
+    ranked: Sequence[Choice],
     rules: PlanningRules,
 ) -> bool:
     """The question does not say the customer's stage, the leading card is for one stage,
@@ -392,15 +428,20 @@ def _stage_in_doubt(
     if len(stages) != 1:
         return False
     return any(
-        card_stages(c.card) and not card_stages(c.card) & stages
+        card_stages(c.card)
+        and not card_stages(c.card) & stages
         and c.score >= rules.second_lead_ratio * lead[0].score
         for c in ranked[: rules.section_rank]
     )
 
 
 def _reread(profile: CustomerProfile, lead: Sequence[Choice]) -> bool:
-    return (profile.stage_reread and profile.stage is None and bool(lead)
-            and len(card_stages(lead[0].card)) == 1)
+    return (
+        profile.stage_reread
+        and profile.stage is None
+        and bool(lead)
+        and len(card_stages(lead[0].card)) == 1
+    )
 
 
 def assumed_stage(plan: Plan) -> str | None:

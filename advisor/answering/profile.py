@@ -29,10 +29,18 @@ EXISTING_SEGMENTS = ("EI", "EII", "EIII", "EIV")
 PROSPECT_SEGMENTS = ("PI", "PII", "PIII", "PIV")
 # (first axis, second axis) → segment; the first side of each axis is the "high" one.
 _GRID = {
-    EXISTING: {("high", "stable"): "EI", ("high", "unstable"): "EII",
-               ("low", "stable"): "EIII", ("low", "unstable"): "EIV"},
-    PROSPECT: {("high", "high"): "PI", ("high", "low"): "PII",
-               ("low", "high"): "PIII", ("low", "low"): "PIV"},
+    EXISTING: {
+        ("high", "stable"): "EI",
+        ("high", "unstable"): "EII",
+        ("low", "stable"): "EIII",
+        ("low", "unstable"): "EIV",
+    },
+    PROSPECT: {
+        ("high", "high"): "PI",
+        ("high", "low"): "PII",
+        ("low", "high"): "PIII",
+        ("low", "low"): "PIV",
+    },
 }
 
 
@@ -65,7 +73,8 @@ class CustomerProfile:
         if self.stage not in _GRID:
             return ()
         return tuple(
-            segment for (first, second), segment in _GRID[self.stage].items()
+            segment
+            for (first, second), segment in _GRID[self.stage].items()
             if self.contribution in (None, first) and self.second_axis in (None, second)
         )
 
@@ -81,8 +90,11 @@ class CustomerProfile:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "stage": self.stage, "segment": self.segment, "segments": list(self.segments),
-            "contribution": self.contribution, "second_axis": self.second_axis,
+            "stage": self.stage,
+            "segment": self.segment,
+            "segments": list(self.segments),
+            "contribution": self.contribution,
+            "second_axis": self.second_axis,
             "from": self.source,
         }
 
@@ -192,9 +204,14 @@ def describe(text: str, data: Mapping[str, Any] | None = None) -> CustomerProfil
         second = None
     if stage is None and contribution is None:
         return CustomerProfile()
-    return CustomerProfile(stage, contribution, second, source="described",
-                           stage_cues=stage_cues if stage else 0,
-                           contribution_cues=contribution_cues if contribution else 0)
+    return CustomerProfile(
+        stage,
+        contribution,
+        second,
+        source="described",
+        stage_cues=stage_cues if stage else 0,
+        contribution_cues=contribution_cues if contribution else 0,
+    )
 
 
 def from_segment(segment: str, source: str) -> CustomerProfile:

@@ -31,33 +31,42 @@ _CITATION = re.compile(r"\[(\d{1,3})\]")
 
 # Talking to the system, or about its instructions. Matched on the reply
 # lowercased and folded to simplified Chinese.
-_INSTRUCTION_TALK = [re.compile(p) for p in (
-    r"\bsystem\s+(?:notice|prompt|message|instructions?|override|update|alert|note|admin\w*)\b",
-    r"(?:^|[\n.!?:;。！？：；]\s*)(?:system|assistant|developer)\s*:",
-    r"\b(?:ignore|disregard|forget|override|bypass)\b[^.\n]{0,40}?\b(?:instructions?|prompts?|"
-    r"guidelines|directives)\b",
-    r"\b(?:as instructed|as you were instructed|per (?:the|your|my) instructions|"
-    r"(?:new|updated|previous|prior|above|original|hidden) instructions?|"
-    r"(?:my|your) instructions)\b",
-    r"\b(?:dear|attention|note to|hey|hello)\s+(?:the\s+)?(?:system|assistant|ai|model|llm|chatbot)\b",
-    r"</?\s*data\s*>|<\|\w+\|>|\[/?inst\]|<</?sys>>",
-    r"시스템\s*(?:공지|알림|메시지|프롬프트|지시|명령|안내|관리자|업데이트)",
-    r"(?:이전|위의?|기존|모든|앞의)\s*(?:지시|지침|명령|규칙|프롬프트)\w{0,2}\s*(?:무시|잊)",
-    r"지시(?:받은\s*대로|에\s*따라|대로)|새로운\s*(?:지시|지침|명령)",
-    r"系统\s*(?:通知|公告|提示|消息|指令|命令|管理员|更新|警告)",
-    r"(?:忽略|无视|忘记|忽视|不要理会)[^。\n]{0,12}(?:指令|指示|提示词?|规则|要求)",
-    r"(?:按照|根据|依照|遵照)(?:指示|指令)|新的?(?:指令|指示)",
-)]
+_INSTRUCTION_TALK = [
+    re.compile(p)
+    for p in (
+        r"\bsystem\s+(?:notice|prompt|message|instructions?|override|update|alert|note|admin\w*)\b",
+        r"(?:^|[\n.!?:;。！？：；]\s*)(?:system|assistant|developer)\s*:",
+        r"\b(?:ignore|disregard|forget|override|bypass)\b[^.\n]{0,40}?\b(?:instructions?|prompts?|"
+        r"guidelines|directives)\b",
+        r"\b(?:as instructed|as you were instructed|per (?:the|your|my) instructions|"
+        r"(?:new|updated|previous|prior|above|original|hidden) instructions?|"
+        r"(?:my|your) instructions)\b",
+        r"\b(?:dear|attention|note to|hey|hello)\s+(?:the\s+)?(?:system|assistant|ai|model|llm|chatbot)\b",
+        r"</?\s*data\s*>|<\|\w+\|>|\[/?inst\]|<</?sys>>",
+        r"시스템\s*(?:공지|알림|메시지|프롬프트|지시|명령|안내|관리자|업데이트)",
+        r"(?:이전|위의?|기존|모든|앞의)\s*(?:지시|지침|명령|규칙|프롬프트)\w{0,2}\s*(?:무시|잊)",
+        r"지시(?:받은\s*대로|에\s*따라|대로)|새로운\s*(?:지시|지침|명령)",
+        r"系统\s*(?:通知|公告|提示|消息|指令|命令|管理员|更新|警告)",
+        r"(?:忽略|无视|忘记|忽视|不要理会)[^。\n]{0,12}(?:指令|指示|提示词?|规则|要求)",
+        r"(?:按照|根据|依照|遵照)(?:指示|指令)|新的?(?:指令|指示)",
+    )
+]
 
 # ---- what a reply states: links, addresses, numbers ----------------------------
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_TLDS = (r"com|net|org|info|biz|io|co|kr|cn|jp|hk|tw|us|uk|de|fr|me|app|dev|xyz|online|site|"
-         r"top|shop|link|ly|gl|invalid|example|test|local")
-_URL = re.compile(r"(?:https?://|ftp://|www\.)[^\s<>()\[\]\"'，。、；！？]+"
-                  rf"|\b(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:{_TLDS})\b(?:/[^\s<>()\[\]\"'，。]*)?")
-_PHONE = re.compile(r"(?<![A-Za-z0-9+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?"
-                    r"\d{2,4}(?:[\s.-]\d{2,4}){1,4}(?![\d])"
-                    r"|(?<![A-Za-z0-9])\+\d{7,15}(?!\d)|(?<![A-Za-z0-9])0\d{8,10}(?!\d)")
+_TLDS = (
+    r"com|net|org|info|biz|io|co|kr|cn|jp|hk|tw|us|uk|de|fr|me|app|dev|xyz|online|site|"
+    r"top|shop|link|ly|gl|invalid|example|test|local"
+)
+_URL = re.compile(
+    r"(?:https?://|ftp://|www\.)[^\s<>()\[\]\"'，。、；！？]+"
+    rf"|\b(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:{_TLDS})\b(?:/[^\s<>()\[\]\"'，。]*)?"
+)
+_PHONE = re.compile(
+    r"(?<![A-Za-z0-9+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?"
+    r"\d{2,4}(?:[\s.-]\d{2,4}){1,4}(?![\d])"
+    r"|(?<![A-Za-z0-9])\+\d{7,15}(?!\d)|(?<![A-Za-z0-9])0\d{8,10}(?!\d)"
+)
 _DATE = re.compile(r"^\d{4}[-./]\d{1,2}[-./]\d{1,2}$|^\d{4}\s?-\s?\d{4}$")
 _NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _CN_NUM = r"[零〇一二两三四五六七八九十百]+"
@@ -66,10 +75,27 @@ _PERCENT = re.compile(
     rf"|百分之(?P<cn>{_NUM}|{_CN_NUM})"
     rf"|(?P<off>\d(?:\.\d)?|[一二两三四五六七八九]{{1,2}})\s?折"
 )
-_CJK_MAGNITUDES = {"千万": 1e7, "百万": 1e6, "천만": 1e7, "백만": 1e6, "亿": 1e8, "억": 1e8,
-                   "万": 1e4, "만": 1e4, "千": 1e3, "천": 1e3}
-_WORD_MAGNITUDES = {"thousand": 1e3, "million": 1e6, "billion": 1e9,
-                    "k": 1e3, "m": 1e6, "mn": 1e6, "bn": 1e9}
+_CJK_MAGNITUDES = {
+    "千万": 1e7,
+    "百万": 1e6,
+    "천만": 1e7,
+    "백만": 1e6,
+    "亿": 1e8,
+    "억": 1e8,
+    "万": 1e4,
+    "만": 1e4,
+    "千": 1e3,
+    "천": 1e3,
+}
+_WORD_MAGNITUDES = {
+    "thousand": 1e3,
+    "million": 1e6,
+    "billion": 1e9,
+    "k": 1e3,
+    "m": 1e6,
+    "mn": 1e6,
+    "bn": 1e9,
+}
 _CJK_MAG = "|".join(_CJK_MAGNITUDES)
 _QUANTITY = re.compile(
     r"(?P<pre>us\$|[$€£¥￥₩]|(?:rmb|cny|krw|usd|eur)\s?)?"
@@ -78,8 +104,20 @@ _QUANTITY = re.compile(
     r"(?P<post>\s?(?:usd|dollars?|krw|won\b|원|cny|rmb|yuan|元|块|eur\b|euros?\b))?"
 )
 _PART = re.compile(rf"({_NUM})\s?({_CJK_MAG})?")
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-              "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 
 
 @dataclass(frozen=True)

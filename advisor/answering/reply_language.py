@@ -26,13 +26,24 @@ LOOK_ALIKES = ("fr", "de", "es", "pt", "it", "nl", "vi", "id", "ja")
 JAPANESE = "ja"
 UNKNOWN = "unknown"
 _LINGUA_NAMES = {
-    "en": "ENGLISH", "ko": "KOREAN", "zh": "CHINESE", "fr": "FRENCH", "de": "GERMAN",
-    "es": "SPANISH", "pt": "PORTUGUESE", "it": "ITALIAN", "nl": "DUTCH", "vi": "VIETNAMESE",
-    "id": "INDONESIAN", "ja": "JAPANESE",
+    "en": "ENGLISH",
+    "ko": "KOREAN",
+    "zh": "CHINESE",
+    "fr": "FRENCH",
+    "de": "GERMAN",
+    "es": "SPANISH",
+    "pt": "PORTUGUESE",
+    "it": "ITALIAN",
+    "nl": "DUTCH",
+    "vi": "VIETNAMESE",
+    "id": "INDONESIAN",
+    "ja": "JAPANESE",
 }
 # Hiragana and katakana (the prolonged-sound mark and the middle dot, which
 # Chinese text borrows, left out), half-width katakana.
-_KANA = re.compile(r"[\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fd-\u30ff\u31f0-\u31ff\uff66-\uff9d]")
+_KANA = re.compile(
+    r"[\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fd-\u30ff\u31f0-\u31ff\uff66-\uff9d]"
+)
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # What says nothing about the language: citation marks, links, addresses, numbers.
 _NOISE = re.compile(r"\[\d{1,3}\]|https?://\S+|\S+@\S+|\d+(?:[.,:/-]\d+)*")

@@ -82,14 +82,19 @@ class Advisor:
         return account_id
 
     def understand(
-        self, question: str, *, account_id: str | None = None, lang: str | None = None,
+        self,
+        question: str,
+        *,
+        account_id: str | None = None,
+        lang: str | None = None,
         scope: Scope = EVERYONE,
     ) -> Understanding:
         visible = self._visible(scope)
         seen = understand(question, visible, language=lang)
         if account_id is not None:
-            seen = replace(seen, account_id=self.resolve(account_id, scope), ambiguous=(),
-                           mention="")
+            seen = replace(
+                seen, account_id=self.resolve(account_id, scope), ambiguous=(), mention=""
+            )
         return seen
 
     def ask(
@@ -133,8 +138,12 @@ class Advisor:
         if self.gaps and unsure:
             # Answered, but the guidance came only close: a candidate gap for whoever
             # writes the next cards.
-            self.gaps.record(question, seen.language, WEAK_RETRIEVAL,
-                             score=round(retrieval.evidence.card_similarity, 4))
+            self.gaps.record(
+                question,
+                seen.language,
+                WEAK_RETRIEVAL,
+                score=round(retrieval.evidence.card_similarity, 4),
+            )
         answer = compose(
             plan,
             language=seen.language,
@@ -143,8 +152,13 @@ class Advisor:
             knowledge=self.knowledge,
             hits=retrieval.hits,
             similarity=retrieval.anchored_similarity,
-            framing=Framing(profile=profile, stated_segment=seen.segment if not account else None,
-                            unsure=unsure, follow_up=follow_up, situations=seen.situations),
+            framing=Framing(
+                profile=profile,
+                stated_segment=seen.segment if not account else None,
+                unsure=unsure,
+                follow_up=follow_up,
+                situations=seen.situations,
+            ),
         )
         answer = replace(answer, confidence=confidence.as_json(), customer=profile.as_json())
         if self.writer is not None:
@@ -152,26 +166,35 @@ class Advisor:
         return answer
 
     def _profile(
-        self, seen: Understanding, account: Mapping[str, Any] | None, retrieval: Retrieval,
+        self,
+        seen: Understanding,
+        account: Mapping[str, Any] | None,
+        retrieval: Retrieval,
     ) -> CustomerProfile:
         if account is not None:
             return from_segment(str(account["segment"]), "account")
         if seen.segment:
             return from_segment(seen.segment, "stated")
-        return weigh_description(describe(seen.query or seen.text), retrieval,
-                                 self.knowledge.cards_by_id(), self.planning)
+        return weigh_description(
+            describe(seen.query or seen.text),
+            retrieval,
+            self.knowledge.cards_by_id(),
+            self.planning,
+        )
 
     def _dont_know(self, seen: Understanding, confidence: Mapping[str, Any]) -> Answer:
         if self.gaps:
-            self.gaps.record(seen.text, seen.language, DONT_KNOW,
-                             score=confidence.get("card_similarity"))
+            self.gaps.record(
+                seen.text, seen.language, DONT_KNOW, score=confidence.get("card_similarity")
+            )
         return replace(dont_know(seen.language, seen.traditional), confidence=confidence)
 
     def _which_account(self, seen: Understanding, scope: Scope) -> Answer:
         visible = {str(a["account_id"]): a for a in self._visible(scope)}
         choices = [
             AccountChoice(i, str(visible[i]["name"]), visible[i].get("owner"))
-            for i in seen.ambiguous if i in visible
+            for i in seen.ambiguous
+            if i in visible
         ]
         return choose_account(seen.mention, choices, seen.language, seen.traditional)
 

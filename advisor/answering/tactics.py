@@ -32,7 +32,8 @@ def tactics_for(
 ) -> tuple[list[PlanItem], str]:
     """The tactics and misconceptions for a situation, best first, and their sources."""
     scored = [
-        s for s in score_cards(knowledge.all_cards(), [situation], None, {})
+        s
+        for s in score_cards(knowledge.all_cards(), [situation], None, {})
         if s.card.kind in TACTIC_KINDS
     ]
     cites = CitationList()

@@ -81,13 +81,14 @@ def _denied(text: str, start: int, end: int, negation: Mapping[str, Any]) -> boo
         window = int(rule.get("window", 0))
         # Wider than the window first, so that a phrase reaching past its edge is removed.
         reach = window + max((len(p) for p in rule.get("not_denials", ())), default=0)
-        before = _PUNCTUATION.split(text[max(0, start - reach):start])[-1]
-        after = _PUNCTUATION.split(text[end:end + reach])[0]
+        before = _PUNCTUATION.split(text[max(0, start - reach) : start])[-1]
+        after = _PUNCTUATION.split(text[end : end + reach])[0]
         for phrase in rule.get("not_denials", ()):
             before, after = before.replace(phrase, " "), after.replace(phrase, " ")
         before, after = before[-window:] if window else "", after[:window]
-        if (any(m in before for m in rule.get("before", ()))
-                or any(m in after for m in rule.get("after", ()))):
+        if any(m in before for m in rule.get("before", ())) or any(
+            m in after for m in rule.get("after", ())
+        ):
             return True
     return False
 

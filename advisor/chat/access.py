@@ -48,11 +48,24 @@ class AdvisorLike(Protocol):
     accounts: Any
     gaps: Any
 
-    def ask(self, question: str, *, account_id: str | None = None, lang: str | None = None,
-            scope: Scope = ..., follow_up: bool = ...) -> Answer: ...
+    def ask(
+        self,
+        question: str,
+        *,
+        account_id: str | None = None,
+        lang: str | None = None,
+        scope: Scope = ...,
+        follow_up: bool = ...,
+    ) -> Answer: ...
     def resolve(self, account_id: str, scope: Scope = ...) -> str: ...
-    def understand(self, question: str, *, account_id: str | None = None,
-                   lang: str | None = None, scope: Scope = ...) -> Any: ...
+    def understand(
+        self,
+        question: str,
+        *,
+        account_id: str | None = None,
+        lang: str | None = None,
+        scope: Scope = ...,
+    ) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -126,4 +139,3 @@ class LocalUser:
     def engine(self) -> Any:
         """The store's database (the quiz keeps its progress there too)."""
         return getattr(self.store, "engine", None)
-

@@ -63,8 +63,13 @@ class Buttons:
         # The vote is in: the 👍/👎 row goes, the other buttons stay.
         cached = self.answers.get(exchange.id)
         if cached is not None:
-            keyboard = answer_buttons(exchange.id, cached, lang, feedback=False,
-                                      sources=not exchange.question.startswith(BRIEF_PREFIX))
+            keyboard = answer_buttons(
+                exchange.id,
+                cached,
+                lang,
+                feedback=False,
+                sources=not exchange.question.startswith(BRIEF_PREFIX),
+            )
         else:
             keyboard = without_feedback(default_buttons(exchange.id, lang))
         notice = text("feedback.up" if vote > 0 else "feedback.down", lang)
@@ -84,12 +89,18 @@ class Buttons:
                 if not a.scope.accounts_allowed or self.advisor.accounts is None:
                     return None
                 account_id = self.advisor.resolve(exchange.account_id or "", a.scope)
-                answer = build_brief(account_id, self.advisor.accounts, self.advisor.knowledge,
-                                     lang=lang.code, traditional=lang.traditional).plan
+                answer = build_brief(
+                    account_id,
+                    self.advisor.accounts,
+                    self.advisor.knowledge,
+                    lang=lang.code,
+                    traditional=lang.traditional,
+                ).plan
             else:
                 account_id = exchange.account_id if a.scope.accounts_allowed else None
-                answer = self.advisor.ask(exchange.question, account_id=account_id,
-                                          lang=lang.tag, scope=a.scope)
+                answer = self.advisor.ask(
+                    exchange.question, account_id=account_id, lang=lang.tag, scope=a.scope
+                )
         except AccountNotFoundError:
             return None
         self.answers.put(exchange.id, answer)

@@ -55,8 +55,22 @@ __all__ = ["COMMANDS", "Button", "Conversation", "LocalUser", "Reply", "TextForm
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("start", "help", "ask", "brief", "segment", "atrisk", "portfolio", "tactics", "lang",
-            "reset", "quiz", "progress", "trainees", "alerts")
+COMMANDS = (
+    "start",
+    "help",
+    "ask",
+    "brief",
+    "segment",
+    "atrisk",
+    "portfolio",
+    "tactics",
+    "lang",
+    "reset",
+    "quiz",
+    "progress",
+    "trainees",
+    "alerts",
+)
 ACCOUNT_COMMANDS = frozenset({"brief", "segment", "atrisk", "portfolio"})
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
 
@@ -116,8 +130,9 @@ class Conversation:
     def command(self, user_id: int, name: str, args: str = "", locale: str | None = None) -> Reply:
         name = name.lower()
         question = args if name == "ask" else None
-        return self._guarded(user_id, locale, question,
-                             lambda a: self._command(a, name, args.strip()))
+        return self._guarded(
+            user_id, locale, question, lambda a: self._command(a, name, args.strip())
+        )
 
     def button(self, user_id: int, data: str, locale: str | None = None) -> Reply:
         if data.partition(":")[0] == PICK_ACTION:
@@ -128,8 +143,7 @@ class Conversation:
 
     def non_text(self, user_id: int, locale: str | None = None) -> Reply:
         """A photo, a sticker, a voice note…: say that only text is read."""
-        return self._guarded(user_id, locale, None,
-                             lambda a: Reply((text("text_only", a.lang),)))
+        return self._guarded(user_id, locale, None, lambda a: Reply((text("text_only", a.lang),)))
 
     def private_only(self, locale: str | None = None) -> Reply:
         """For a group chat: account data is never shown where others can read it."""
@@ -143,7 +157,10 @@ class Conversation:
     # ---- the door ------------------------------------------------------------
 
     def _guarded(
-        self, user_id: int, locale: str | None, written: str | None,
+        self,
+        user_id: int,
+        locale: str | None,
+        written: str | None,
         then: Callable[[Asker], Reply],
     ) -> Reply:
         wait, first = self.limiter.take(user_id)
@@ -179,11 +196,20 @@ class Conversation:
         if name in ACCOUNT_COMMANDS and not a.scope.accounts_allowed:
             return Reply((text("trainee_no_accounts", a.lang),))
         handlers: dict[str, Callable[[Asker, str], Reply]] = {
-            "start": self._start, "help": self._help, "ask": self._ask,
-            "brief": self._brief, "segment": self._segment, "atrisk": self._at_risk,
-            "portfolio": self._portfolio, "tactics": self._tactics, "lang": self._lang,
-            "reset": self._reset, "quiz": self._quiz, "progress": self._progress,
-            "trainees": self._trainees, "alerts": self._alerts,
+            "start": self._start,
+            "help": self._help,
+            "ask": self._ask,
+            "brief": self._brief,
+            "segment": self._segment,
+            "atrisk": self._at_risk,
+            "portfolio": self._portfolio,
+            "tactics": self._tactics,
+            "lang": self._lang,
+            "reset": self._reset,
+            "quiz": self._quiz,
+            "progress": self._progress,
+            "trainees": self._trainees,
+            "alerts": self._alerts,
         }
         handler = handlers.get(name)
         if handler is None:
@@ -210,8 +236,9 @@ class Conversation:
         """Reps get the daily risk alerts, managers the weekly digest; either may opt out."""
         if a.user.role is Role.TRAINEE:
             return Reply((text("alerts.trainee", a.lang),))
-        what = text("alerts.what_manager" if a.user.role is Role.MANAGER else "alerts.what_rep",
-                    a.lang)
+        what = text(
+            "alerts.what_manager" if a.user.role is Role.MANAGER else "alerts.what_rep", a.lang
+        )
         choice = args.strip().lower()
         if choice in ("on", "off"):
             self.users.set_alerts(a.id, choice == "on")
@@ -256,8 +283,9 @@ class Conversation:
     def _answer(self, a: Asker, question: str, account_id: str | None, follow_up: bool) -> Reply:
         context = self.contexts.get(a.id)
         try:
-            answer = self.advisor.ask(question, account_id=account_id, lang=a.override,
-                                      scope=a.scope, follow_up=follow_up)
+            answer = self.advisor.ask(
+                question, account_id=account_id, lang=a.override, scope=a.scope, follow_up=follow_up
+            )
         except AccountNotFoundError:
             # The remembered account is no longer visible (the role changed): drop it.
             self.contexts.reset(a.id)
@@ -268,8 +296,11 @@ class Conversation:
             self.contexts.update(a.id, question=question)
             return Reply(answer_parts(answer), buttons=choice_buttons(exchange, answer.choices))
         self.answers.put(exchange, answer)
-        self.contexts.update(a.id, account_id=answer.account_id or account_id or
-                             context.account_id, question=question)
+        self.contexts.update(
+            a.id,
+            account_id=answer.account_id or account_id or context.account_id,
+            question=question,
+        )
         buttons = answer_buttons(exchange, answer, a.lang) if answer.known else ()
         return Reply(answer_parts(answer), buttons=buttons)
 
@@ -309,8 +340,13 @@ class Conversation:
         found = self._account_arg(a, args, "brief")
         if isinstance(found, Reply):
             return found
-        brief = build_brief(found, self.advisor.accounts, self.advisor.knowledge,
-                            lang=a.lang.code, traditional=a.lang.traditional)
+        brief = build_brief(
+            found,
+            self.advisor.accounts,
+            self.advisor.knowledge,
+            lang=a.lang.code,
+            traditional=a.lang.traditional,
+        )
         self.contexts.update(a.id, account_id=found, question=None)
         exchange = self.users.record_exchange(a.id, BRIEF_PREFIX + found, a.lang.tag, found)
         self.answers.put(exchange, brief.plan)
@@ -342,8 +378,11 @@ class Conversation:
         if directory is None or not self.advisor.has_accounts:
             return Reply((text("no_data", a.lang),))
         summary = directory.analysis.summary(a.lang.code)
-        return Reply(portfolio_parts(summary, a.lang), photo=self._chart(directory, a.lang),
-                     caption=portfolio_caption(summary, a.lang))
+        return Reply(
+            portfolio_parts(summary, a.lang),
+            photo=self._chart(directory, a.lang),
+            caption=portfolio_caption(summary, a.lang),
+        )
 
     def _chart(self, directory: Any, lang: Lang) -> Path:
         from advisor.reports.charts.portfolio import portfolio_chart
@@ -355,11 +394,17 @@ class Conversation:
             cached = self._charts.get(lang.code)
             if cached is None or cached[0] is not analysis:
                 path = self.chart_dir / f"portfolio-{lang.code}.png"
-                self._charts[lang.code] = (analysis, portfolio_chart(
-                    analysis.chart_rows(), path, lang.code,
-                    threshold=analysis.now.contribution.threshold, as_of=analysis.as_of,
-                    window_months=analysis.now.config.window_months,
-                ))
+                self._charts[lang.code] = (
+                    analysis,
+                    portfolio_chart(
+                        analysis.chart_rows(),
+                        path,
+                        lang.code,
+                        threshold=analysis.now.contribution.threshold,
+                        as_of=analysis.as_of,
+                        window_months=analysis.now.config.window_months,
+                    ),
+                )
             return self._charts[lang.code][1]
 
     def _tactics(self, a: Asker, args: str) -> Reply:

@@ -29,13 +29,21 @@ SOURCE_CHARS = 600  # a safety cap: the bank already cuts passages to an excerpt
 def question_reply_parts(posed: Posed, lang: Lang) -> tuple[tuple[str, ...], Keyboard]:
     q = posed.question
     review = posed.why in ("due", "again")
-    header = text("quiz.header_review" if review else "quiz.header", lang,
-                  topic=topic_label(q.topic, lang.code))
+    header = text(
+        "quiz.header_review" if review else "quiz.header",
+        lang,
+        topic=topic_label(q.topic, lang.code),
+    )
     options = "\n".join(f"{n}. {option}" for n, option in enumerate(q.options, start=1))
-    parts = (header, localise(q.prompt, lang.traditional), localise(options, lang.traditional),
-             text("quiz.choose", lang))
-    row = tuple(Button(str(n), f"qa:{posed.asked_id}:{n - 1}")
-                for n in range(1, len(q.options) + 1))
+    parts = (
+        header,
+        localise(q.prompt, lang.traditional),
+        localise(options, lang.traditional),
+        text("quiz.choose", lang),
+    )
+    row = tuple(
+        Button(str(n), f"qa:{posed.asked_id}:{n - 1}") for n in range(1, len(q.options) + 1)
+    )
     return parts, (row,)
 
 
@@ -52,14 +60,21 @@ def result_parts(result: Result, lang: Lang) -> tuple[str, ...]:
         parts.append(f"{text('quiz.source', lang)} {where}\n“{quote}”")
     if result.item is not None and result.item.last_at is not None:
         days = (result.item.due - result.item.last_at).days
-        parts.append(text("quiz.next_review_tomorrow", lang) if days <= 1
-                     else text("quiz.next_review", lang, days=days))
+        parts.append(
+            text("quiz.next_review_tomorrow", lang)
+            if days <= 1
+            else text("quiz.next_review", lang, days=days)
+        )
     return tuple(parts)
 
 
 def after_buttons(lang: Lang) -> Keyboard:
-    return ((Button(text("quiz.next", lang), "qn:0"),
-             Button(text("quiz.progress_button", lang), "qp:0")),)
+    return (
+        (
+            Button(text("quiz.next", lang), "qn:0"),
+            Button(text("quiz.progress_button", lang), "qp:0"),
+        ),
+    )
 
 
 def _accuracy(value: float | None) -> str:
@@ -70,12 +85,28 @@ def progress_parts(progress: Progress, lang: Lang) -> tuple[str, ...]:
     if not progress.answers:
         return (text("progress.none", lang),)
     cards = sum(t.cards for t in progress.topics)
-    head = text("progress.header", lang, answers=progress.answers,
-                accuracy=_accuracy(progress.accuracy), seen=progress.seen, cards=cards,
-                mastered=progress.mastered, due=progress.due)
-    rows = [text("progress.row", lang, topic=topic_label(t.topic, lang.code), seen=t.seen,
-                 cards=t.cards, accuracy=_accuracy(t.accuracy), due=t.due)
-            for t in progress.topics]
+    head = text(
+        "progress.header",
+        lang,
+        answers=progress.answers,
+        accuracy=_accuracy(progress.accuracy),
+        seen=progress.seen,
+        cards=cards,
+        mastered=progress.mastered,
+        due=progress.due,
+    )
+    rows = [
+        text(
+            "progress.row",
+            lang,
+            topic=topic_label(t.topic, lang.code),
+            seen=t.seen,
+            cards=t.cards,
+            accuracy=_accuracy(t.accuracy),
+            due=t.due,
+        )
+        for t in progress.topics
+    ]
     parts = [head, localise("\n".join(rows), lang.traditional)]
     weakest = progress.weakest
     if weakest is not None:
@@ -90,15 +121,25 @@ def trainees_parts(summaries: Sequence[TraineeSummary], lang: Lang) -> tuple[str
     for s in summaries:
         p = s.progress
         weakest = p.weakest
-        rows.append(text(
-            "trainees.row", lang, user=s.user.owner or s.user.telegram_id,
-            role=text(f"trainees.role.{s.user.role.value}", lang), answers=p.answers,
-            accuracy=_accuracy(p.accuracy), seen=p.seen, mastered=p.mastered, due=p.due,
-            weakest=topic_label(weakest.topic, lang.code) if weakest else "—",
-            last=s.last_at.date().isoformat() if s.last_at else text("trainees.never", lang),
-        ))
-    return (text("trainees.header", lang, count=len(summaries)),
-            localise("\n".join(rows), lang.traditional))
+        rows.append(
+            text(
+                "trainees.row",
+                lang,
+                user=s.user.owner or s.user.telegram_id,
+                role=text(f"trainees.role.{s.user.role.value}", lang),
+                answers=p.answers,
+                accuracy=_accuracy(p.accuracy),
+                seen=p.seen,
+                mastered=p.mastered,
+                due=p.due,
+                weakest=topic_label(weakest.topic, lang.code) if weakest else "—",
+                last=s.last_at.date().isoformat() if s.last_at else text("trainees.never", lang),
+            )
+        )
+    return (
+        text("trainees.header", lang, count=len(summaries)),
+        localise("\n".join(rows), lang.traditional),
+    )
 
 
 @dataclass

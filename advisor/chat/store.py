@@ -95,8 +95,11 @@ def _upsert(conn: Any, table: Table, key: str, values: dict[str, Any]) -> None:
         else:
             from sqlalchemy.dialects.postgresql import insert as dialect_insert
         statement = dialect_insert(table).values(**values)
-        conn.execute(statement.on_conflict_do_update(
-            index_elements=[key], set_={k: v for k, v in values.items() if k != key}))
+        conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=[key], set_={k: v for k, v in values.items() if k != key}
+            )
+        )
         return
     done = conn.execute(update(table).where(table.c[key] == values[key]).values(**values))
     if not done.rowcount:
@@ -113,8 +116,9 @@ class ContextStore:
         create_tables(engine)
 
     def _read(self, conn: Any, user_id: int) -> Context | None:
-        row = conn.execute(select(contexts_table)
-                           .where(contexts_table.c.telegram_id == user_id)).first()
+        row = conn.execute(
+            select(contexts_table).where(contexts_table.c.telegram_id == user_id)
+        ).first()
         if row is None:
             return None
         return Context(row.account_id, row.question, row.language, float(row.at))
@@ -135,15 +139,27 @@ class ContextStore:
         with self.engine.begin() as conn:
             current = self._fresh(self._read(conn, user_id))
             item = replace(current, **changes, at=self.clock())  # type: ignore[arg-type]
-            _upsert(conn, contexts_table, "telegram_id", {
-                "telegram_id": user_id, "account_id": item.account_id,
-                "question": item.question, "language": item.language, "at": item.at})
+            _upsert(
+                conn,
+                contexts_table,
+                "telegram_id",
+                {
+                    "telegram_id": user_id,
+                    "account_id": item.account_id,
+                    "question": item.question,
+                    "language": item.language,
+                    "at": item.at,
+                },
+            )
             return item
 
     def reset(self, user_id: int) -> None:
         with self.engine.begin() as conn:
-            conn.execute(update(contexts_table).where(contexts_table.c.telegram_id == user_id)
-                         .values(account_id=None, question=None))
+            conn.execute(
+                update(contexts_table)
+                .where(contexts_table.c.telegram_id == user_id)
+                .values(account_id=None, question=None)
+            )
 
 
 class AnswerStore:
@@ -159,13 +175,18 @@ class AnswerStore:
         now = self.clock()
         with self.engine.begin() as conn:
             conn.execute(delete(answers_table).where(answers_table.c.at < now - self.ttl))
-            _upsert(conn, answers_table, "exchange_id",
-                    {"exchange_id": key, "data": answer_to_json(value), "at": now})
+            _upsert(
+                conn,
+                answers_table,
+                "exchange_id",
+                {"exchange_id": key, "data": answer_to_json(value), "at": now},
+            )
 
     def get(self, key: int) -> Answer | None:
         with self.engine.connect() as conn:
-            row = conn.execute(select(answers_table)
-                               .where(answers_table.c.exchange_id == key)).first()
+            row = conn.execute(
+                select(answers_table).where(answers_table.c.exchange_id == key)
+            ).first()
         if row is None or self.clock() - float(row.at) > self.ttl:
             return None
         return answer_from_json(row.data)
@@ -189,16 +210,24 @@ class ReplyOutbox:
         self.engine = engine
         create_tables(engine)
 
-    def put(self, chat_id: int, reply: Reply, now: float, deliver_after: float | None = None
-            ) -> int:
+    def put(
+        self, chat_id: int, reply: Reply, now: float, deliver_after: float | None = None
+    ) -> int:
         with self.engine.begin() as conn:
-            result = conn.execute(insert(outbox_table).values(
-                chat_id=chat_id, reply=reply_to_json(reply), created_at=now,
-                deliver_after=now if deliver_after is None else deliver_after, attempts=0))
+            result = conn.execute(
+                insert(outbox_table).values(
+                    chat_id=chat_id,
+                    reply=reply_to_json(reply),
+                    created_at=now,
+                    deliver_after=now if deliver_after is None else deliver_after,
+                    attempts=0,
+                )
+            )
             return int(result.inserted_primary_key[0])
 
-    def claim(self, now: float, lease: float, chat_id: int | None = None,
-              limit: int = 50) -> list[Queued]:
+    def claim(
+        self, now: float, lease: float, chat_id: int | None = None, limit: int = 50
+    ) -> list[Queued]:
         """Replies due now (with `chat_id`: all of that chat's, due or not, since the chat
         is active), each claimed for `lease` seconds: another process claiming meanwhile
         does not get them. A claim that was never settled runs out."""
@@ -211,12 +240,22 @@ class ReplyOutbox:
         claimed = []
         with self.engine.begin() as conn:
             for row in conn.execute(query).all():
-                taken = conn.execute(update(outbox_table).where(outbox_table.c.id == row.id)
-                                     .where(free).values(claimed_until=now + lease)).rowcount
+                taken = conn.execute(
+                    update(outbox_table)
+                    .where(outbox_table.c.id == row.id)
+                    .where(free)
+                    .values(claimed_until=now + lease)
+                ).rowcount
                 if taken:
-                    claimed.append(Queued(int(row.id), int(row.chat_id),
-                                          reply_from_json(row.reply), float(row.created_at),
-                                          int(row.attempts)))
+                    claimed.append(
+                        Queued(
+                            int(row.id),
+                            int(row.chat_id),
+                            reply_from_json(row.reply),
+                            float(row.created_at),
+                            int(row.attempts),
+                        )
+                    )
         return claimed
 
     def done(self, message_id: int) -> None:
@@ -227,9 +266,16 @@ class ReplyOutbox:
     def retry(self, message_id: int, rest: Reply, deliver_after: float) -> None:
         """Not delivered again: what is left of it waits until `deliver_after`."""
         with self.engine.begin() as conn:
-            conn.execute(update(outbox_table).where(outbox_table.c.id == message_id).values(
-                reply=reply_to_json(rest), deliver_after=deliver_after, claimed_until=None,
-                attempts=outbox_table.c.attempts + 1))
+            conn.execute(
+                update(outbox_table)
+                .where(outbox_table.c.id == message_id)
+                .values(
+                    reply=reply_to_json(rest),
+                    deliver_after=deliver_after,
+                    claimed_until=None,
+                    attempts=outbox_table.c.attempts + 1,
+                )
+            )
 
     def pending(self, chat_id: int | None = None) -> int:
         query = select(outbox_table.c.id)
@@ -244,50 +290,84 @@ class ReplyOutbox:
 
 def reply_to_json(reply: Reply) -> str:
     """A reply as JSON (a notice and a keyboard change belong to a button press: not kept)."""
-    return json.dumps({
-        "parts": list(reply.parts), "format": reply.format.value,
-        "photo": str(reply.photo) if reply.photo is not None else None,
-        "caption": reply.caption,
-        "buttons": [[[b.label, b.data] for b in row] for row in reply.buttons],
-    }, ensure_ascii=False)
+    return json.dumps(
+        {
+            "parts": list(reply.parts),
+            "format": reply.format.value,
+            "photo": str(reply.photo) if reply.photo is not None else None,
+            "caption": reply.caption,
+            "buttons": [[[b.label, b.data] for b in row] for row in reply.buttons],
+        },
+        ensure_ascii=False,
+    )
 
 
 def reply_from_json(data: str) -> Reply:
     raw = json.loads(data)
     return Reply(
-        tuple(raw["parts"]), TextFormat(raw["format"]),
-        photo=Path(raw["photo"]) if raw.get("photo") else None, caption=raw.get("caption"),
-        buttons=tuple(tuple(Button(label, value) for label, value in row)
-                      for row in raw["buttons"]),
+        tuple(raw["parts"]),
+        TextFormat(raw["format"]),
+        photo=Path(raw["photo"]) if raw.get("photo") else None,
+        caption=raw.get("caption"),
+        buttons=tuple(
+            tuple(Button(label, value) for label, value in row) for row in raw["buttons"]
+        ),
     )
 
 
 def _item(raw: dict[str, Any]) -> PlanItem:
-    return PlanItem(**{**raw, "steps": tuple(raw["steps"]), "citations": tuple(raw["citations"]),
-                       "addresses": tuple(raw.get("addresses", ()))})
+    return PlanItem(
+        **{
+            **raw,
+            "steps": tuple(raw["steps"]),
+            "citations": tuple(raw["citations"]),
+            "addresses": tuple(raw.get("addresses", ())),
+        }
+    )
 
 
 def answer_to_json(answer: Answer) -> str:
     """What the buttons under an answer use: its citations, tactics and situations."""
-    return json.dumps({
-        "text": answer.text, "language": answer.language, "account_id": answer.account_id,
-        "segment": answer.segment, "known": answer.known,
-        "situations": list(answer.situations),
-        "tactics": [asdict(t) for t in answer.tactics],
-        "citations": [{"number": c.number, "card": c.card,
-                       "passage": {"id": c.passage.id, "kind": c.passage.kind,
-                                   "text": c.passage.text, "language": c.passage.language,
-                                   "source": c.passage.source, "heading": c.passage.heading}}
-                      for c in answer.citations],
-    }, ensure_ascii=False)
+    return json.dumps(
+        {
+            "text": answer.text,
+            "language": answer.language,
+            "account_id": answer.account_id,
+            "segment": answer.segment,
+            "known": answer.known,
+            "situations": list(answer.situations),
+            "tactics": [asdict(t) for t in answer.tactics],
+            "citations": [
+                {
+                    "number": c.number,
+                    "card": c.card,
+                    "passage": {
+                        "id": c.passage.id,
+                        "kind": c.passage.kind,
+                        "text": c.passage.text,
+                        "language": c.passage.language,
+                        "source": c.passage.source,
+                        "heading": c.passage.heading,
+                    },
+                }
+                for c in answer.citations
+            ],
+        },
+        ensure_ascii=False,
+    )
 
 
 def answer_from_json(data: str) -> Answer:
     raw = json.loads(data)
     return Answer(
-        raw["text"], raw["language"], account_id=raw["account_id"], segment=raw["segment"],
-        known=raw["known"], situations=tuple(raw["situations"]),
+        raw["text"],
+        raw["language"],
+        account_id=raw["account_id"],
+        segment=raw["segment"],
+        known=raw["known"],
+        situations=tuple(raw["situations"]),
         tactics=tuple(_item(t) for t in raw["tactics"]),
-        citations=tuple(Citation(c["number"], Record(**c["passage"]), c["card"])
-                        for c in raw["citations"]),
+        citations=tuple(
+            Citation(c["number"], Record(**c["passage"]), c["card"]) for c in raw["citations"]
+        ),
     )

@@ -23,10 +23,34 @@ SOURCE_CHARS = 1200  # a passage quoted under the Sources button
 AT_RISK_SHOWN = 15
 
 HELP_COMMANDS: dict[Role, tuple[str, ...]] = {
-    Role.MANAGER: ("ask", "brief", "segment", "atrisk", "portfolio", "tactics", "quiz",
-                   "progress", "trainees", "alerts", "lang", "reset", "help"),
-    Role.REP: ("ask", "brief", "segment", "atrisk", "tactics", "quiz", "progress", "alerts",
-               "lang", "reset", "help"),
+    Role.MANAGER: (
+        "ask",
+        "brief",
+        "segment",
+        "atrisk",
+        "portfolio",
+        "tactics",
+        "quiz",
+        "progress",
+        "trainees",
+        "alerts",
+        "lang",
+        "reset",
+        "help",
+    ),
+    Role.REP: (
+        "ask",
+        "brief",
+        "segment",
+        "atrisk",
+        "tactics",
+        "quiz",
+        "progress",
+        "alerts",
+        "lang",
+        "reset",
+        "help",
+    ),
     Role.TRAINEE: ("ask", "tactics", "quiz", "progress", "lang", "reset", "help"),
 }
 
@@ -77,8 +101,10 @@ def choice_buttons(exchange_id: int, choices: Sequence[AccountChoice]) -> Keyboa
 def default_buttons(exchange_id: int, lang: Lang) -> Keyboard:
     """Every button, for an answer no longer at hand."""
     return (
-        (Button(text("button.sources", lang), f"src:{exchange_id}"),
-         Button(text("button.tactics", lang), f"tac:{exchange_id}")),
+        (
+            Button(text("button.sources", lang), f"src:{exchange_id}"),
+            Button(text("button.tactics", lang), f"tac:{exchange_id}"),
+        ),
         feedback_row(exchange_id, lang),
     )
 
@@ -92,9 +118,7 @@ def feedback_row(exchange_id: int, lang: Lang) -> tuple[Button, ...]:
 
 def without_feedback(buttons: Keyboard) -> Keyboard:
     """The keyboard once a vote is in: the 👍/👎 row goes, the rest stays."""
-    return tuple(
-        row for row in buttons if not any(b.data.startswith(("up:", "dn:")) for b in row)
-    )
+    return tuple(row for row in buttons if not any(b.data.startswith(("up:", "dn:")) for b in row))
 
 
 def sources_parts(answer: Answer, lang: Lang) -> tuple[str, ...]:
@@ -102,7 +126,9 @@ def sources_parts(answer: Answer, lang: Lang) -> tuple[str, ...]:
         return (text("sources.none", lang),)
     parts = [text("sources.header", lang)]
     for c in answer.citations:
-        where = f"{c.passage.source} · {c.passage.heading}" if c.passage.heading else c.passage.source
+        where = (
+            f"{c.passage.source} · {c.passage.heading}" if c.passage.heading else c.passage.source
+        )
         quote = c.passage.text.strip()
         if len(quote) > SOURCE_CHARS:
             quote = quote[:SOURCE_CHARS] + "…"
@@ -137,17 +163,24 @@ def tactics_reply_parts(
 
 
 def situations_parts(situations: Sequence[str], lang: Lang) -> tuple[str, ...]:
-    lines = [f"- {s} — {localise(situation_label(s, lang.code), lang.traditional)}"
-             for s in situations]
+    lines = [
+        f"- {s} — {localise(situation_label(s, lang.code), lang.traditional)}" for s in situations
+    ]
     return (text("tactics.choose", lang), "\n".join(lines))
 
 
 def segment_parts(record: Mapping[str, Any], lang: Lang) -> tuple[str, ...]:
-    head = [text(
-        "segment.line", lang, name=record["name"], account_id=record["account_id"],
-        owner=record.get("owner") or "—", segment=record["segment"],
-        segment_label=localise(segment_label(record["segment"], lang.code), lang.traditional),
-    )]
+    head = [
+        text(
+            "segment.line",
+            lang,
+            name=record["name"],
+            account_id=record["account_id"],
+            owner=record.get("owner") or "—",
+            segment=record["segment"],
+            segment_label=localise(segment_label(record["segment"], lang.code), lang.traditional),
+        )
+    ]
     previous = record.get("previous_segment")
     if previous and previous != record["segment"]:
         head.append(text("segment.moved", lang, previous=previous))
@@ -177,37 +210,59 @@ def at_risk_parts(
             move = f"{r['previous_segment']}→{r['segment']}"
         serious = [k for k in r.get("risks", []) if k.get("severity") in ("high", "medium")]
         signals = "; ".join(f"{k['title']} ({k['severity']})" for k in serious[:2])
-        lines.append(f"- {r['account_id']} {r['name']} · {r.get('owner') or '—'} · {move} — {signals}")
-    parts = [text("atrisk.header", lang, as_of=as_of, count=total),
-             localise("\n".join(lines), lang.traditional)]
+        lines.append(
+            f"- {r['account_id']} {r['name']} · {r.get('owner') or '—'} · {move} — {signals}"
+        )
+    parts = [
+        text("atrisk.header", lang, as_of=as_of, count=total),
+        localise("\n".join(lines), lang.traditional),
+    ]
     if total > len(records):
         parts.append(text("atrisk.more", lang, count=total - len(records)))
     return tuple(parts)
 
 
 def portfolio_caption(summary: Mapping[str, Any], lang: Lang) -> str:
-    return text("portfolio.caption", lang, as_of=summary["as_of"], accounts=summary["accounts"],
-                revenue=money(summary["revenue"], lang.code))
+    return text(
+        "portfolio.caption",
+        lang,
+        as_of=summary["as_of"],
+        accounts=summary["accounts"],
+        revenue=money(summary["revenue"], lang.code),
+    )
 
 
 def portfolio_parts(summary: Mapping[str, Any], lang: Lang) -> tuple[str, ...]:
     rows = [
-        text("portfolio.segment_row", lang, segment=s["segment"],
-             label=segment_label(s["segment"], lang.code),
-             accounts=s["accounts"], revenue=money(s["revenue"], lang.code))
-        for s in summary["segments"] if s["accounts"]
+        text(
+            "portfolio.segment_row",
+            lang,
+            segment=s["segment"],
+            label=segment_label(s["segment"], lang.code),
+            accounts=s["accounts"],
+            revenue=money(s["revenue"], lang.code),
+        )
+        for s in summary["segments"]
+        if s["accounts"]
     ]
     risk = summary["at_risk"]
     parts = [
         portfolio_caption(summary, lang),
         localise("\n".join(rows), lang.traditional),
-        text("portfolio.at_risk", lang, accounts=risk["accounts"],
-             revenue=money(risk["revenue"], lang.code), share=percent(risk["share"])),
+        text(
+            "portfolio.at_risk",
+            lang,
+            accounts=risk["accounts"],
+            revenue=money(risk["revenue"], lang.code),
+            share=percent(risk["share"]),
+        ),
     ]
     if summary.get("alarms"):
         lines = [text("portfolio.alarms", lang)]
-        lines += [f"- {a['account_id']} {a['name']} ({a['owner']}): {a['from']} → {a['to']}"
-                  for a in summary["alarms"]]
+        lines += [
+            f"- {a['account_id']} {a['name']} ({a['owner']}): {a['from']} → {a['to']}"
+            for a in summary["alarms"]
+        ]
         parts.append(localise("\n".join(lines), lang.traditional))
     return tuple(parts)
 
@@ -216,8 +271,21 @@ def answer_parts(answer: Answer) -> tuple[str, ...]:
     return paragraphs(answer.text)
 
 
-MENU = ("ask", "brief", "segment", "atrisk", "portfolio", "tactics", "quiz", "progress",
-        "trainees", "alerts", "lang", "reset", "help")
+MENU = (
+    "ask",
+    "brief",
+    "segment",
+    "atrisk",
+    "portfolio",
+    "tactics",
+    "quiz",
+    "progress",
+    "trainees",
+    "alerts",
+    "lang",
+    "reset",
+    "help",
+)
 
 
 def command_menu(code: str) -> list[tuple[str, str]]:

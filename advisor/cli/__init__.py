@@ -25,8 +25,9 @@ class AdvisorGroup(click.Group):
 
 
 @click.group(cls=AdvisorGroup)
-@click.version_option(package_name="retention-advisor", prog_name="advisor",
-                      message="%(prog)s %(version)s")
+@click.version_option(
+    package_name="retention-advisor", prog_name="advisor", message="%(prog)s %(version)s"
+)
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """Key-account retention advisor."""
@@ -45,8 +46,14 @@ def _register() -> None:
         learning_cmds,
     )
 
-    for module in (knowledge_cmds, accounts_cmds, advisor_cmds, bot_cmds, defector_cmds,
-                   learning_cmds):
+    for module in (
+        knowledge_cmds,
+        accounts_cmds,
+        advisor_cmds,
+        bot_cmds,
+        defector_cmds,
+        learning_cmds,
+    ):
         for command in module.COMMANDS:
             main.add_command(command)
     # Edges that depend on the advisor (the Telegram bot) add their commands as

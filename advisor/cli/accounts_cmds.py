@@ -96,8 +96,12 @@ def _table(
             align = str.rjust if i in right else str.ljust
             padded.append(list(map(align, cells, repeat(width))))
         else:
-            padded.append([" " * (width - size) + cell if i in right else cell + " " * (width - size)
-                           for cell, size in zip(cells, sizes, strict=True)])
+            padded.append(
+                [
+                    " " * (width - size) + cell if i in right else cell + " " * (width - size)
+                    for cell, size in zip(cells, sizes, strict=True)
+                ]
+            )
     return "\n".join(line.rstrip() for line in map("  ".join, zip(*padded, strict=True)))
 
 
@@ -119,8 +123,13 @@ def import_command(
     from advisor.cli.progress import progress_bars
 
     with _open_store(ctx) as store:
-        result = import_files(store, accounts=accounts, transactions=transactions, events=events,
-                              progress=progress_bars(as_json))
+        result = import_files(
+            store,
+            accounts=accounts,
+            transactions=transactions,
+            events=events,
+            progress=progress_bars(as_json),
+        )
     counts = result.as_dict()
     if as_json:
         echo_json(counts)
@@ -163,12 +172,19 @@ def segment_command(
             else f"{r['previous_segment']}→{r['segment']}"
         )
         risks = " ".join(
-            f"{SEVERITY_MARK[severity]}{code}" for severity, code in r["risks"]
+            f"{SEVERITY_MARK[severity]}{code}"
+            for severity, code in r["risks"]
             if severity != "info"
         )
         rows.append(
-            (r["account_id"], _fit(r["name"], 24), r["owner"] or "", move,
-             money(r["revenue"], lang), risks)
+            (
+                r["account_id"],
+                _fit(r["name"], 24),
+                r["owner"] or "",
+                move,
+                money(r["revenue"], lang),
+                risks,
+            )
         )
     click.echo(f"as of {analysis.as_of} (a quarter earlier: {analysis.before.as_of})")
     if not verbose:

@@ -43,15 +43,23 @@ def ask_cmd(
 @click.command("brief")
 @click.argument("account_id", required=False)
 @click.option("--lang", type=LANG, default="en", show_default=True)
-@click.option("--chart", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also draw the account's monthly revenue to this PNG.")
+@click.option(
+    "--chart",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also draw the account's monthly revenue to this PNG.",
+)
 @click.option("--at-risk", is_flag=True, help="Brief every at-risk account instead of one.")
 @click.option("--owner", help="With --at-risk: only this rep's accounts.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def brief_cmd(
-    ctx: click.Context, account_id: str | None, lang: str, chart: Path | None, at_risk: bool,
-    owner: str | None, as_json: bool,
+    ctx: click.Context,
+    account_id: str | None,
+    lang: str,
+    chart: Path | None,
+    at_risk: bool,
+    owner: str | None,
+    as_json: bool,
 ) -> None:
     """A one-screen brief of ACCOUNT_ID for a manager (or of every at-risk account)."""
     if not at_risk and not account_id:
@@ -73,25 +81,46 @@ def brief_cmd(
                 for i in ids
             ]
             if as_json:
-                echo_json({"owner": owner, "as_of": directory.analysis.as_of.isoformat(),
-                           "briefs": [b.as_json() for b in briefs]})
+                echo_json(
+                    {
+                        "owner": owner,
+                        "as_of": directory.analysis.as_of.isoformat(),
+                        "briefs": [b.as_json() for b in briefs],
+                    }
+                )
                 return
             revenue = sum(b.account["metrics"].get("revenue") or 0 for b in briefs)
             from advisor.accounts.reasons import money
 
             owner_part = say("brief.at_risk_owner", language, owner=owner) if owner else ""
-            click.echo("# " + say("brief.at_risk_title", language, owner_part=owner_part,
-                                  as_of=directory.analysis.as_of.isoformat(), count=len(briefs),
-                                  revenue=money(revenue, language)))
+            click.echo(
+                "# "
+                + say(
+                    "brief.at_risk_title",
+                    language,
+                    owner_part=owner_part,
+                    as_of=directory.analysis.as_of.isoformat(),
+                    count=len(briefs),
+                    revenue=money(revenue, language),
+                )
+            )
             for b in briefs:
                 # One level down, under the list's title.
-                demoted = "\n".join("#" + ln if ln.startswith("#") else ln for ln in b.markdown.split("\n"))
+                demoted = "\n".join(
+                    "#" + ln if ln.startswith("#") else ln for ln in b.markdown.split("\n")
+                )
                 click.echo("\n" + demoted)
             return
         assert account_id is not None
         advisor.resolve(account_id)
-        brief = build_brief(account_id, directory, advisor.knowledge, lang=language,
-                            traditional=traditional, chart=chart)
+        brief = build_brief(
+            account_id,
+            directory,
+            advisor.knowledge,
+            lang=language,
+            traditional=traditional,
+            chart=chart,
+        )
     if as_json:
         echo_json(brief.as_json())
     else:
@@ -113,15 +142,23 @@ def demo_cmd(ctx: click.Context) -> None:
     cfg = settings(ctx)
     click.echo(f"Using ADVISOR_HOME={cfg.home}")
     report = run_ingest(cfg, progress=progress_bars())
-    click.echo(f"Knowledge: {report.documents} documents, {report.passages} passages, "
-               f"{report.cards} cards ({report.added} newly embedded)")
+    click.echo(
+        f"Knowledge: {report.documents} documents, {report.passages} passages, "
+        f"{report.cards} cards ({report.added} newly embedded)"
+    )
     sample = sample_dir()
     with AccountStore.from_settings(cfg) as store:
-        import_files(store, accounts=sample / "accounts.csv",
-                     transactions=sample / "transactions.csv", events=sample / "events.csv")
+        import_files(
+            store,
+            accounts=sample / "accounts.csv",
+            transactions=sample / "transactions.csv",
+            events=sample / "events.csv",
+        )
         counts = store.counts()
-    click.echo(f"Sample portfolio: {counts['accounts']} accounts, "
-               f"{counts['transactions']} transactions, {counts['events']} events\n")
+    click.echo(
+        f"Sample portfolio: {counts['accounts']} accounts, "
+        f"{counts['transactions']} transactions, {counts['events']} events\n"
+    )
     chart = cfg.home / "demo" / "A001-revenue.png"
     with open_advisor(cfg) as advisor:
         assert advisor.accounts is not None

@@ -56,15 +56,25 @@ def users_list(ctx: click.Context, as_json: bool) -> None:
         alerts = store.alert_settings()
     if as_json:
         # The JSON shape is relied on by scripts; alert opt-outs show in the text listing.
-        echo_json([{"telegram_id": u.telegram_id, "role": u.role.value, "owner": u.owner,
-                    "lang": u.lang} for u in users])
+        echo_json(
+            [
+                {
+                    "telegram_id": u.telegram_id,
+                    "role": u.role.value,
+                    "owner": u.owner,
+                    "lang": u.lang,
+                }
+                for u in users
+            ]
+        )
         return
     if not users:
         click.echo("no users yet: advisor users add TELEGRAM_ID --role rep|manager|trainee")
     for u in users:
         off = "" if alerts.get(u.telegram_id, True) else "  alerts=off"
-        click.echo(f"{u.telegram_id:>12}  {_describe(u)}" + (f"  lang={u.lang}" if u.lang else "")
-                   + off)
+        click.echo(
+            f"{u.telegram_id:>12}  {_describe(u)}" + (f"  lang={u.lang}" if u.lang else "") + off
+        )
 
 
 @users_group.command("remove")
@@ -108,10 +118,17 @@ def _owners(cfg: Settings) -> set[str]:
 
 
 @click.command("chat")
-@click.option("--as", "as_id", metavar="TELEGRAM_ID",
-              help="Chat as this registered user: their role, accounts and language.")
-@click.option("--role", type=click.Choice([r.value for r in Role]),
-              help="Chat as a local user with this role (default: manager).")
+@click.option(
+    "--as",
+    "as_id",
+    metavar="TELEGRAM_ID",
+    help="Chat as this registered user: their role, accounts and language.",
+)
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in Role]),
+    help="Chat as a local user with this role (default: manager).",
+)
 @click.option("--owner", help="With --role rep: whose accounts.")
 @click.pass_context
 def chat_cmd(ctx: click.Context, as_id: str | None, role: str | None, owner: str | None) -> None:

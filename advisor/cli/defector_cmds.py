@@ -18,8 +18,11 @@ class BadDateError(AdvisorError):
 @click.command("defectors")
 @click.option("--since", help="Only defections from this date (YYYY-MM-DD).")
 @click.option("--lang", type=click.Choice(["en", "ko", "zh"]), default="en", show_default=True)
-@click.option("--chart", type=click.Path(dir_okay=False, path_type=Path),
-              help="Draw defection by segment and cause to this PNG.")
+@click.option(
+    "--chart",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Draw defection by segment and cause to this PNG.",
+)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def defectors_cmd(

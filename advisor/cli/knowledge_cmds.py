@@ -15,12 +15,19 @@ from advisor.cli.common import echo_json, settings
 @click.command("ingest")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--rebuild", is_flag=True, help="Drop the index and embed everything again.")
-@click.option("--forget", multiple=True, type=click.Path(path_type=Path),
-              help="Stop indexing a file or folder ingested earlier.")
+@click.option(
+    "--forget",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Stop indexing a file or folder ingested earlier.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print counts as one JSON document.")
 @click.pass_context
 def ingest_cmd(
-    ctx: click.Context, paths: tuple[Path, ...], rebuild: bool, forget: tuple[Path, ...],
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    rebuild: bool,
+    forget: tuple[Path, ...],
     as_json: bool,
 ) -> None:
     """Ingest the bundled guidance and cards, plus your own files or folders.
@@ -31,8 +38,13 @@ def ingest_cmd(
     from advisor.answering.knowledge import run_ingest
     from advisor.cli.progress import progress_bars
 
-    report = run_ingest(settings(ctx), list(paths), rebuild=rebuild, forget=list(forget),
-                        progress=progress_bars(as_json))
+    report = run_ingest(
+        settings(ctx),
+        list(paths),
+        rebuild=rebuild,
+        forget=list(forget),
+        progress=progress_bars(as_json),
+    )
     for problem in report.skipped:
         click.echo(f"skipped: {problem}", err=True)
     if as_json:
@@ -48,14 +60,22 @@ def ingest_cmd(
 @click.argument("question")
 @click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 100))
 @click.option("--source", help="Only passages of this source (file name or part of it).")
-@click.option("--language", type=click.Choice(["ko", "zh", "zh-Hans", "zh-Hant", "en"]),
-              help="Only passages in this language.")
+@click.option(
+    "--language",
+    type=click.Choice(["ko", "zh", "zh-Hans", "zh-Hant", "en"]),
+    help="Only passages in this language.",
+)
 @click.option("--segment", help="Only passages tagged with this segment (EI…EIV, PI…PIV, F).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def search_cmd(
-    ctx: click.Context, question: str, k: int, source: str | None, language: str | None,
-    segment: str | None, as_json: bool,
+    ctx: click.Context,
+    question: str,
+    k: int,
+    source: str | None,
+    language: str | None,
+    segment: str | None,
+    as_json: bool,
 ) -> None:
     """The source passages that answer QUESTION (English, Korean or Chinese)."""
     from advisor.answering.knowledge import open_retriever
@@ -123,5 +143,8 @@ def knowledge_check_cmd() -> None:
 
 
 COMMANDS: list[click.Command] = [
-    ingest_cmd, search_cmd, eval_group, knowledge_group,
+    ingest_cmd,
+    search_cmd,
+    eval_group,
+    knowledge_group,
 ]

@@ -27,18 +27,33 @@ if TYPE_CHECKING:
 
 
 @click.command("quiz")
-@click.option("--as", "as_id", metavar="TELEGRAM_ID",
-              help="Practise as this registered user: their progress and language.")
-@click.option("--role", type=click.Choice([r.value for r in Role]),
-              help="Practise as a local user with this role (default: trainee).")
+@click.option(
+    "--as",
+    "as_id",
+    metavar="TELEGRAM_ID",
+    help="Practise as this registered user: their progress and language.",
+)
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in Role]),
+    help="Practise as a local user with this role (default: trainee).",
+)
 @click.option("--owner", help="With --role rep: whose accounts.")
 @click.option("--count", type=click.IntRange(min=1), help="Stop after this many answers.")
 @click.option("--lang", type=click.Choice(["en", "ko", "zh"]), help="Language of the drills.")
 @click.option("--report", is_flag=True, help="Each trainee's progress (for managers), then exit.")
 @click.option("--json", "as_json", is_flag=True, help="With --report: one JSON document.")
 @click.pass_context
-def quiz_cmd(ctx: click.Context, as_id: str | None, role: str | None, owner: str | None,
-             count: int | None, lang: str | None, report: bool, as_json: bool) -> None:
+def quiz_cmd(
+    ctx: click.Context,
+    as_id: str | None,
+    role: str | None,
+    owner: str | None,
+    count: int | None,
+    lang: str | None,
+    report: bool,
+    as_json: bool,
+) -> None:
     """Trainee drills in the terminal: type an answer's number; each answer is explained
     with its card and source passage. Progress is kept (spaced repetition per card)."""
     if as_id and (role or owner):
@@ -50,12 +65,17 @@ def quiz_cmd(ctx: click.Context, as_id: str | None, role: str | None, owner: str
     _log_to_file(cfg.home / "logs" / "chat.log")
     stdin = click.get_text_stream("stdin")
     with _conversation(cfg, as_id, role or ("trainee" if not as_id else None), owner) as (
-            conversation, user_id):
+        conversation,
+        user_id,
+    ):
         if lang:
             conversation.command(user_id, "lang", lang)
         if stdin.isatty():
-            click.echo("Type the number of your answer. /progress shows your progress; "
-                       "/quit or Ctrl-D leaves.", err=True)
+            click.echo(
+                "Type the number of your answer. /progress shows your progress; "
+                "/quit or Ctrl-D leaves.",
+                err=True,
+            )
         _drill(conversation, user_id, stdin, count)
 
 
@@ -105,17 +125,38 @@ def _report(cfg: Settings, as_json: bool) -> None:
         quiz = QuizService.over(users.engine, CardDeck())
         summaries = quiz.summaries(users.all_users())
     if as_json:
-        echo_json([{
-            "telegram_id": s.user.telegram_id, "role": s.user.role.value, "owner": s.user.owner,
-            "answers": s.progress.answers, "correct": s.progress.correct,
-            "accuracy": round(s.progress.accuracy, 4) if s.progress.accuracy is not None else None,
-            "cards_seen": s.progress.seen, "mastered": s.progress.mastered, "due": s.progress.due,
-            "weakest_topic": s.progress.weakest.topic if s.progress.weakest else None,
-            "last_practised": s.last_at.isoformat() if s.last_at else None,
-            "topics": [{"topic": t.topic, "cards": t.cards, "seen": t.seen, "answers": t.answers,
-                        "correct": t.correct, "due": t.due, "mastered": t.mastered}
-                       for t in s.progress.topics],
-        } for s in summaries])
+        echo_json(
+            [
+                {
+                    "telegram_id": s.user.telegram_id,
+                    "role": s.user.role.value,
+                    "owner": s.user.owner,
+                    "answers": s.progress.answers,
+                    "correct": s.progress.correct,
+                    "accuracy": round(s.progress.accuracy, 4)
+                    if s.progress.accuracy is not None
+                    else None,
+                    "cards_seen": s.progress.seen,
+                    "mastered": s.progress.mastered,
+                    "due": s.progress.due,
+                    "weakest_topic": s.progress.weakest.topic if s.progress.weakest else None,
+                    "last_practised": s.last_at.isoformat() if s.last_at else None,
+                    "topics": [
+                        {
+                            "topic": t.topic,
+                            "cards": t.cards,
+                            "seen": t.seen,
+                            "answers": t.answers,
+                            "correct": t.correct,
+                            "due": t.due,
+                            "mastered": t.mastered,
+                        }
+                        for t in s.progress.topics
+                    ],
+                }
+                for s in summaries
+            ]
+        )
         return
     from advisor.chat.quiz import trainees_parts
     from advisor.chat.text import Lang
@@ -142,8 +183,9 @@ def digest_cmd(ctx: click.Context, owner: str | None, lang: str, as_json: bool) 
     config = AlertConfig.from_env()
     with AccountStore.from_settings(cfg) as accounts, _user_store(cfg) as users:
         if not accounts.counts().get("accounts", 0):
-            raise AdvisorError("no account data yet: advisor import --accounts F "
-                               "--transactions F --events F")
+            raise AdvisorError(
+                "no account data yet: advisor import --accounts F --transactions F --events F"
+            )
         if owner is not None and owner not in set(accounts.list_owners()):
             raise AdvisorError(f"no account has owner '{owner}'")
         directory = PortfolioDirectory.load(accounts, config=cfg.segments)
@@ -170,8 +212,9 @@ def gaps_cmd(ctx: click.Context, since: str | None, as_json: bool) -> None:
         try:
             day = dt.date.fromisoformat(since)
         except ValueError:
-            raise click.BadParameter(f"'{since}' is not a date (YYYY-MM-DD)",
-                                     param_hint="--since") from None
+            raise click.BadParameter(
+                f"'{since}' is not a date (YYYY-MM-DD)", param_hint="--since"
+            ) from None
     cfg = settings(ctx)
     with _user_store(cfg) as users:
         feedback = users.all_feedback()

@@ -12,5 +12,14 @@ from advisor.quiz.bank import QuizBank, QuizError
 from advisor.quiz.questions import Question, Source
 from advisor.quiz.service import Posed, Progress, QuizService, Result, TraineeSummary
 
-__all__ = ["Posed", "Progress", "Question", "QuizBank", "QuizError", "QuizService", "Result",
-           "Source", "TraineeSummary"]
+__all__ = [
+    "Posed",
+    "Progress",
+    "Question",
+    "QuizBank",
+    "QuizError",
+    "QuizService",
+    "Result",
+    "Source",
+    "TraineeSummary",
+]

@@ -67,8 +67,12 @@ def sample_analysis() -> Any:
     folder = sample_dir()
     store = AccountStore("sqlite://")
     try:
-        import_files(store, accounts=folder / "accounts.csv",
-                     transactions=folder / "transactions.csv", events=folder / "events.csv")
+        import_files(
+            store,
+            accounts=folder / "accounts.csv",
+            transactions=folder / "transactions.csv",
+            events=folder / "events.csv",
+        )
         return analyse_store(store)
     finally:
         store.close()
@@ -101,8 +105,9 @@ class QuizBank:
         own = {cid: n for n, cid in enumerate(dict.fromkeys(self.strategies.values()))}
         indexed = list(enumerate(self.knowledge.all_cards()))
         # Segment strategies in the model's order (EI … F), then the rest in file order.
-        indexed.sort(key=lambda p: (order.get(topic_of(p[1]), len(order)),
-                                    own.get(p[1].id, len(own)), p[0]))
+        indexed.sort(
+            key=lambda p: (order.get(topic_of(p[1]), len(order)), own.get(p[1].id, len(own)), p[0])
+        )
         return tuple(card for _, card in indexed)
 
     def topic(self, card_id: str) -> str:
@@ -156,8 +161,9 @@ class QuizBank:
                 return recall_question(question_id, card, n, self.knowledge, lang)
             if kind == "tf":
                 options = self._statements[card.id]
-                return statement_question(question_id, options[n % len(options)],
-                                          self.knowledge, lang)
+                return statement_question(
+                    question_id, options[n % len(options)], self.knowledge, lang
+                )
         except (KeyError, ValueError, ZeroDivisionError, IndexError):
             pass
         raise QuizError(f"no question '{question_id}'")
@@ -189,8 +195,9 @@ class QuizBank:
             if card_id is not None:
                 out.setdefault(card_id, []).append((row["account_id"], row["segment"]))
         for card_id, rows in out.items():
-            rows.sort(key=lambda r: hashlib.blake2b(f"{card_id}/{r[0]}".encode(),
-                                                     digest_size=8).digest())
+            rows.sort(
+                key=lambda r: hashlib.blake2b(f"{card_id}/{r[0]}".encode(), digest_size=8).digest()
+            )
         return out
 
     def _segment(self, question_id: str, card_id: str, account_id: str, lang: str) -> Question:
@@ -199,5 +206,12 @@ class QuizBank:
             raise KeyError(account_id)
         facts = self._sample.account(account_id, lang)["reasons"]
         number = sum(question_id.encode()) % 97  # any stable number: varies the option order
-        return segment_question(question_id, segment, facts, self._card(card_id),
-                                self.knowledge, lang, follow_up=f"str:{segment}:{number}")
+        return segment_question(
+            question_id,
+            segment,
+            facts,
+            self._card(card_id),
+            self.knowledge,
+            lang,
+            follow_up=f"str:{segment}:{number}",
+        )

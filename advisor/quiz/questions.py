@@ -120,9 +120,7 @@ def explain(lead: str, card: Card, lang: str) -> str:
     return f"{lead}\n{card.title[lang]}\n{card.summary[lang]}"
 
 
-def _arrange(
-    question_id: str, right: str, wrong: Sequence[str]
-) -> tuple[tuple[str, ...], int]:
+def _arrange(question_id: str, right: str, wrong: Sequence[str]) -> tuple[tuple[str, ...], int]:
     """Right and wrong options in an order fixed by the id; duplicates of the right text dropped."""
     options = [right] + [w for w in dict.fromkeys(wrong) if w != right][: OPTIONS - 1]
     order = list(range(len(options)))
@@ -135,21 +133,34 @@ def segment_label(code: str, lang: str) -> str:
 
 
 def segment_question(
-    question_id: str, segment: str, facts: Sequence[str], card: Card, knowledge: Cards,
-    lang: str, follow_up: str | None = None,
+    question_id: str,
+    segment: str,
+    facts: Sequence[str],
+    card: Card,
+    knowledge: Cards,
+    lang: str,
+    follow_up: str | None = None,
 ) -> Question:
     """Which segment: the reasons the segmentation gave for a real sample account."""
     choices = SEGMENT_CHOICES[segment[0]]
     labels = {code: segment_label(code, lang) for code in choices}
     wrong = [labels[c] for c in choices if c != segment]
-    options, correct = _arrange(question_id, labels.get(segment) or segment_label(segment, lang),
-                                wrong)
+    options, correct = _arrange(
+        question_id, labels.get(segment) or segment_label(segment, lang), wrong
+    )
     lead = say("explain.segment", lang, segment=segment, label=_short(segment, lang))
     return Question(
-        id=question_id, kind="seg", card_id=card.id, topic=topic_of(card), lang=lang,
+        id=question_id,
+        kind="seg",
+        card_id=card.id,
+        topic=topic_of(card),
+        lang=lang,
         prompt=say("question.segment", lang, facts="\n".join(f"- {f}" for f in facts)),
-        options=options, correct=correct, explanation=explain(lead, card, lang),
-        source=cite(card, knowledge), follow_up=follow_up,
+        options=options,
+        correct=correct,
+        explanation=explain(lead, card, lang),
+        source=cite(card, knowledge),
+        follow_up=follow_up,
     )
 
 
@@ -175,9 +186,14 @@ def strategy_question(
     wrong = [knowledge.card(c).title[lang] for c in (same + rest)]
     options, correct = _arrange(question_id, card.title[lang], wrong)
     return Question(
-        id=question_id, kind="str", card_id=card.id, topic=topic_of(card), lang=lang,
+        id=question_id,
+        kind="str",
+        card_id=card.id,
+        topic=topic_of(card),
+        lang=lang,
         prompt=say("question.strategy", lang, segment=segment, label=_short(segment, lang)),
-        options=options, correct=correct,
+        options=options,
+        correct=correct,
         explanation=explain(say("explain.strategy", lang, segment=segment), card, lang),
         source=cite(card, knowledge),
     )
@@ -195,7 +211,8 @@ def situation_question(
     tactic = card.kind == "negotiation-tactic" and card.when is not None
     excluded = set(card.situations) if tactic else {situation}
     pool = [
-        c for c in knowledge.all_cards()
+        c
+        for c in knowledge.all_cards()
         if c.id != card.id and c.kind in SITUATION_KINDS and not excluded & set(c.situations)
     ]
     rng = rng_for(question_id)
@@ -212,8 +229,14 @@ def situation_question(
         scene = scenario(situation, lang) or vocabulary()["situations"][situation][lang]
         prompt = say("question.situation", lang, scene=scene)
     return Question(
-        id=question_id, kind="sit", card_id=card.id, topic=topic_of(card), lang=lang,
-        prompt=prompt, options=options, correct=correct,
+        id=question_id,
+        kind="sit",
+        card_id=card.id,
+        topic=topic_of(card),
+        lang=lang,
+        prompt=prompt,
+        options=options,
+        correct=correct,
         explanation=explain(say("explain.situation", lang), card, lang),
         source=cite(card, knowledge),
     )
@@ -227,8 +250,11 @@ def recall_question(
     own = card.actions[lang]
     right = own[step % len(own)]
     topic = topic_of(card)
-    pool = [c for c in knowledge.all_cards()
-            if c.id != card.id and topic_of(c) != topic and c.actions[lang]]
+    pool = [
+        c
+        for c in knowledge.all_cards()
+        if c.id != card.id and topic_of(c) != topic and c.actions[lang]
+    ]
     rng = rng_for(question_id)
     rng.shuffle(pool)
     wrong = []
@@ -238,9 +264,14 @@ def recall_question(
             wrong.append(candidate)
     options, correct = _arrange(question_id, right, wrong)
     return Question(
-        id=question_id, kind="act", card_id=card.id, topic=topic, lang=lang,
+        id=question_id,
+        kind="act",
+        card_id=card.id,
+        topic=topic,
+        lang=lang,
         prompt=say("question.recall", lang, title=card.title[lang]),
-        options=options, correct=correct,
+        options=options,
+        correct=correct,
         explanation=explain(say("explain.recall", lang), card, lang),
         source=cite(card, knowledge),
     )
@@ -253,16 +284,21 @@ def statement_question(
     card = knowledge.card(statement.card_id)
     lead = say("explain.statement_true" if statement.holds else "explain.statement_false", lang)
     return Question(
-        id=question_id, kind="tf", card_id=card.id, topic=topic_of(card), lang=lang,
+        id=question_id,
+        kind="tf",
+        card_id=card.id,
+        topic=topic_of(card),
+        lang=lang,
         prompt=say("question.statement", lang, statement=statement.text[lang]),
         options=(say("option.true", lang), say("option.false", lang)),
         correct=0 if statement.holds else 1,
-        explanation=explain(lead, card, lang), source=cite(card, knowledge),
+        explanation=explain(lead, card, lang),
+        source=cite(card, knowledge),
     )
 
 
 def misconception_statements(cards: Sequence[Card]) -> list[Statement]:
-    """"Misconception 2: big customers bring volume, …" states a belief the guidance refutes:
+    """ "Misconception 2: big customers bring volume, …" states a belief the guidance refutes:
     the belief, without its label, is a false statement."""
     out = []
     for card in cards:

@@ -38,8 +38,14 @@ def after_answer(item: Item | None, card_id: str, right: bool, now: dt.datetime)
     if item is None:
         item = Item(card_id, 1, now, 0, 0)
     box = min(item.box + 1, len(INTERVAL_DAYS)) if right else 1
-    return replace(item, box=box, due=now + interval(box), seen=item.seen + 1,
-                   correct=item.correct + int(right), last_at=now)
+    return replace(
+        item,
+        box=box,
+        due=now + interval(box),
+        seen=item.seen + 1,
+        correct=item.correct + int(right),
+        last_at=now,
+    )
 
 
 @dataclass(frozen=True)
@@ -64,7 +70,9 @@ class TopicStats:
 
 
 def topic_stats(
-    items: Mapping[str, Item], cards: Sequence[tuple[str, str]], now: dt.datetime,
+    items: Mapping[str, Item],
+    cards: Sequence[tuple[str, str]],
+    now: dt.datetime,
     topic_order: Sequence[str] = (),
 ) -> list[TopicStats]:
     """Per topic: `cards` are (card id, topic) in the bank's order."""
@@ -75,15 +83,17 @@ def topic_stats(
     out = []
     for topic in sorted(by_topic, key=lambda t: (order.get(t, len(order)), t)):
         mine = [items[c] for c in by_topic[topic] if c in items]
-        out.append(TopicStats(
-            topic=topic,
-            cards=len(by_topic[topic]),
-            seen=sum(1 for i in mine if i.seen),
-            answers=sum(i.seen for i in mine),
-            correct=sum(i.correct for i in mine),
-            due=sum(1 for i in mine if i.due <= now),
-            mastered=sum(1 for i in mine if i.box >= MASTERED_BOX),
-        ))
+        out.append(
+            TopicStats(
+                topic=topic,
+                cards=len(by_topic[topic]),
+                seen=sum(1 for i in mine if i.seen),
+                answers=sum(i.seen for i in mine),
+                correct=sum(i.correct for i in mine),
+                due=sum(1 for i in mine if i.due <= now),
+                mastered=sum(1 for i in mine if i.box >= MASTERED_BOX),
+            )
+        )
     return out
 
 
@@ -92,8 +102,10 @@ def next_card(
 ) -> Pick | None:
     """Due first (most overdue, then lowest box), else new from the weakest topic, else ahead."""
     known = {card_id for card_id, _ in cards}
-    due = sorted((i for i in items.values() if i.card_id in known and i.due <= now),
-                 key=lambda i: (i.due, i.box, i.card_id))
+    due = sorted(
+        (i for i in items.values() if i.card_id in known and i.due <= now),
+        key=lambda i: (i.due, i.box, i.card_id),
+    )
     if due:
         return Pick(due[0].card_id, "due")
     topics = [t for _, t in cards]
@@ -110,6 +122,7 @@ def next_card(
         for card_id, card_topic in cards:
             if card_topic == topic and card_id not in items:
                 return Pick(card_id, "new")
-    ahead = sorted((i for i in items.values() if i.card_id in known),
-                   key=lambda i: (i.due, i.box, i.card_id))
+    ahead = sorted(
+        (i for i in items.values() if i.card_id in known), key=lambda i: (i.due, i.box, i.card_id)
+    )
     return Pick(ahead[0].card_id, "ahead") if ahead else None

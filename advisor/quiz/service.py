@@ -105,8 +105,13 @@ class QuizService:
         return self._now().astimezone(dt.UTC)
 
     @classmethod
-    def over(cls, engine: Engine, knowledge: Any, now: Clock = utcnow,
-             sample: Callable[[], Any] | None = None) -> QuizService:
+    def over(
+        cls,
+        engine: Engine,
+        knowledge: Any,
+        now: Clock = utcnow,
+        sample: Callable[[], Any] | None = None,
+    ) -> QuizService:
         """A quiz over a knowledge base, stored in the database of `engine`."""
         bank = QuizBank(knowledge, sample) if sample is not None else QuizBank(knowledge)
         return cls(bank, QuizStore(engine), now)
@@ -137,8 +142,9 @@ class QuizService:
         return self._pose(user_id, question, lang, pick.why)
 
     def _pose(self, user_id: int, question: Question, lang: str, why: str) -> Posed:
-        asked_id = self.store.ask(user_id, question.id, question.card_id, question.topic, lang,
-                                  self.now())
+        asked_id = self.store.ask(
+            user_id, question.id, question.card_id, question.topic, lang, self.now()
+        )
         return Posed(asked_id, question, lang, why)
 
     # ---- answering ---------------------------------------------------------------
@@ -162,12 +168,17 @@ class QuizService:
         if not 0 <= choice < len(question.options):
             return None
         if asked.answered_at is not None:
-            return Result(posed, asked.choice if asked.choice is not None else choice,
-                          bool(asked.correct), already=True)
+            return Result(
+                posed,
+                asked.choice if asked.choice is not None else choice,
+                bool(asked.correct),
+                already=True,
+            )
         now = self.now()
         right = choice == question.correct
-        item = after_answer(self.store.items(user_id).get(question.card_id), question.card_id,
-                            right, now)
+        item = after_answer(
+            self.store.items(user_id).get(question.card_id), question.card_id, right, now
+        )
         if not self.store.answer(asked, choice, right, item, now):
             return Result(posed, choice, right, already=True)
         follow_up = None
@@ -198,6 +209,11 @@ class QuizService:
                 continue
             last = activity[user.telegram_id].last_at if user.telegram_id in activity else None
             out.append(TraineeSummary(user, self._progress(items.get(user.telegram_id, {})), last))
-        return sorted(out, key=lambda s: (s.last_at is None,
-                                          -s.last_at.timestamp() if s.last_at else 0.0,
-                                          s.user.telegram_id))
+        return sorted(
+            out,
+            key=lambda s: (
+                s.last_at is None,
+                -s.last_at.timestamp() if s.last_at else 0.0,
+                s.user.telegram_id,
+            ),
+        )

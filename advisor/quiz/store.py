@@ -120,13 +120,26 @@ class QuizStore:
 
     # ---- questions asked and answered ------------------------------------------
 
-    def ask(self, telegram_id: int, question_id: str, card_id: str, topic: str, lang: str,
-            now: dt.datetime) -> int:
+    def ask(
+        self,
+        telegram_id: int,
+        question_id: str,
+        card_id: str,
+        topic: str,
+        lang: str,
+        now: dt.datetime,
+    ) -> int:
         with self.engine.begin() as conn:
-            result = conn.execute(insert(answers_table).values(
-                telegram_id=telegram_id, question_id=question_id, card_id=card_id, topic=topic,
-                lang=lang, asked_at=now,
-            ))
+            result = conn.execute(
+                insert(answers_table).values(
+                    telegram_id=telegram_id,
+                    question_id=question_id,
+                    card_id=card_id,
+                    topic=topic,
+                    lang=lang,
+                    asked_at=now,
+                )
+            )
             return int(result.inserted_primary_key[0])
 
     def asked(self, asked_id: int) -> Asked | None:
@@ -141,18 +154,21 @@ class QuizStore:
                 select(answers_table)
                 .where(answers_table.c.telegram_id == telegram_id)
                 .where(answers_table.c.answered_at.is_(None))
-                .order_by(answers_table.c.id.desc()).limit(1)
+                .order_by(answers_table.c.id.desc())
+                .limit(1)
             ).first()
         return _asked(row) if row is not None else None
 
     def set_lang(self, asked_id: int, lang: str) -> None:
         """The language a question is now shown in (its explanation follows it)."""
         with self.engine.begin() as conn:
-            conn.execute(update(answers_table).where(answers_table.c.id == asked_id)
-                         .values(lang=lang))
+            conn.execute(
+                update(answers_table).where(answers_table.c.id == asked_id).values(lang=lang)
+            )
 
-    def answer(self, asked: Asked, choice: int, correct: bool, item: Item,
-               now: dt.datetime) -> bool:
+    def answer(
+        self, asked: Asked, choice: int, correct: bool, item: Item, now: dt.datetime
+    ) -> bool:
         """Record the answer and the card's new box at once; False if it was already answered
         (a double tap, or a second device)."""
         with self.engine.begin() as conn:
@@ -164,8 +180,13 @@ class QuizStore:
             ).rowcount
             if not done:
                 return False
-            values = {"box": item.box, "due": item.due, "seen": item.seen,
-                      "correct": item.correct, "last_at": item.last_at}
+            values = {
+                "box": item.box,
+                "due": item.due,
+                "seen": item.seen,
+                "correct": item.correct,
+                "last_at": item.last_at,
+            }
             changed = conn.execute(
                 update(progress_table)
                 .where(progress_table.c.telegram_id == asked.telegram_id)
@@ -173,22 +194,31 @@ class QuizStore:
                 .values(**values)
             ).rowcount
             if not changed:
-                conn.execute(insert(progress_table).values(
-                    telegram_id=asked.telegram_id, card_id=item.card_id, **values))
+                conn.execute(
+                    insert(progress_table).values(
+                        telegram_id=asked.telegram_id, card_id=item.card_id, **values
+                    )
+                )
         return True
 
     def activity(self) -> dict[int, Activity]:
         """Per user: questions asked, answered, answered right, and when they last practised."""
         c = answers_table.c
         query = select(
-            c.telegram_id, func.count(c.id).label("asked"), func.count(c.answered_at).label("n"),
+            c.telegram_id,
+            func.count(c.id).label("asked"),
+            func.count(c.answered_at).label("n"),
             func.sum(func.coalesce(c.correct, False).cast(Integer)).label("right"),
             func.max(c.answered_at).label("last"),
         ).group_by(c.telegram_id)
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
-        return {int(r.telegram_id): Activity(int(r.telegram_id), int(r.asked), int(r.n),
-                                             int(r.right or 0), utc(r.last)) for r in rows}
+        return {
+            int(r.telegram_id): Activity(
+                int(r.telegram_id), int(r.asked), int(r.n), int(r.right or 0), utc(r.last)
+            )
+            for r in rows
+        }
 
 
 def _item(row: Any) -> Item:
@@ -200,5 +230,15 @@ def _item(row: Any) -> Item:
 def _asked(row: Any) -> Asked:
     asked_at = utc(row.asked_at)
     assert asked_at is not None
-    return Asked(int(row.id), int(row.telegram_id), row.question_id, row.card_id, row.topic,
-                 row.lang, asked_at, utc(row.answered_at), row.choice, row.correct)
+    return Asked(
+        int(row.id),
+        int(row.telegram_id),
+        row.question_id,
+        row.card_id,
+        row.topic,
+        row.lang,
+        asked_at,
+        utc(row.answered_at),
+        row.choice,
+        row.correct,
+    )

@@ -102,17 +102,28 @@ def build_brief(
     mapping = lexicon()["risk_situations"]
     cards = knowledge.all_cards()
     outline = make_plan(
-        cards, retrieval, profile=profile, account=account, risk_situations=mapping,
-        question_leads=False, family=knowledge.family,
+        cards,
+        retrieval,
+        profile=profile,
+        account=account,
+        risk_situations=mapping,
+        question_leads=False,
+        family=knowledge.family,
     )
     # The segment's own strategy is the backbone of a brief, whatever the risks.
     lost = any(r["code"] == "lost" for r in risks)
     own = outline.segment_card
     if own is not None and not lost and all(c.card.id != own.id for c in outline.lead):
         outline = replace(outline, lead=(*outline.lead, Choice(own, 0.0, (), "segment")))
-    plan = compose(outline, language=lang, traditional=False, account=account,
-                   knowledge=knowledge, hits=retrieval.hits,
-                   similarity=retrieval.anchored_similarity)
+    plan = compose(
+        outline,
+        language=lang,
+        traditional=False,
+        account=account,
+        knowledge=knowledge,
+        hits=retrieval.hits,
+        similarity=retrieval.anchored_similarity,
+    )
     tactics, citations = _tactics(account, knowledge, lang, plan, profile)
     plan = replace(plan, tactics=tactics, citations=citations)
     actions = tuple(sorted(plan.actions, key=lambda a: _urgency(a, risks, knowledge)))
@@ -144,25 +155,37 @@ def _tactics(
     cites = CitationList()
     for c in plan.citations:
         cites.cite(c.passage, c.card)
-    situations = situations_for_risks([r["code"] for r in account.get("risks", [])],
-                                      lexicon()["risk_situations"])
+    situations = situations_for_risks(
+        [r["code"] for r in account.get("risks", [])], lexicon()["risk_situations"]
+    )
     taken = {a.card_id for a in plan.actions}
-    scored = [
-        s for s in score_cards(knowledge.all_cards(), situations, None, {})
-        if s.card.kind in TACTIC_KINDS and s.situations and s.card.id not in taken
-        and eligible(s.card, profile)
-    ] if situations else []
+    scored = (
+        [
+            s
+            for s in score_cards(knowledge.all_cards(), situations, None, {})
+            if s.card.kind in TACTIC_KINDS
+            and s.situations
+            and s.card.id not in taken
+            and eligible(s.card, profile)
+        ]
+        if situations
+        else []
+    )
     tactics = tuple(plan_item(s, lang, knowledge, cites) for s in scored[:2])
     return tactics, tuple(cites.items)
 
 
 def _talking_points(
-    account: Mapping[str, Any], risks: Sequence[Mapping[str, Any]], actions: Sequence[PlanItem],
+    account: Mapping[str, Any],
+    risks: Sequence[Mapping[str, Any]],
+    actions: Sequence[PlanItem],
     lang: str,
 ) -> list[str]:
     points = [say("brief.talking.open_question", lang)]
     for risk in [r for r in risks if r["severity"] != "info"][:2]:
-        points.append(say("brief.talking.risk", lang, title=risk["title"], evidence=risk["evidence"]))
+        points.append(
+            say("brief.talking.risk", lang, title=risk["title"], evidence=risk["evidence"])
+        )
     if actions:
         points.append(say("brief.talking.value", lang, card=actions[0].title))
     return points
@@ -179,7 +202,8 @@ def _figures(metrics: Mapping[str, Any], lang: str) -> str:
 
     trend = metrics.get("trend_ratio")
     return say(
-        "brief.figures", lang,
+        "brief.figures",
+        lang,
         window=metrics.get("window_months", 12),
         revenue=num("revenue", lambda v: money(v, lang)),
         share=num("share", lambda v: percent(v)),
@@ -207,14 +231,19 @@ def _markdown(
     lines = [
         "# " + say("brief.title", lang, name=account["name"], account_id=account["account_id"]),
         say(
-            "brief.who", lang, owner=account.get("owner") or none,
-            industry=account.get("industry") or none, region=account.get("region") or none,
+            "brief.who",
+            lang,
+            owner=account.get("owner") or none,
+            industry=account.get("industry") or none,
+            region=account.get("region") or none,
             as_of=directory.analysis.as_of.isoformat(),
         ),
         "",
         "## " + say("brief.segment_heading", lang),
         say(
-            "brief.segment_now", lang, segment=account["segment"],
+            "brief.segment_now",
+            lang,
+            segment=account["segment"],
             segment_label=segment_label(account["segment"], lang),
             previous=account.get("previous_segment") or none,
         ),
@@ -232,7 +261,9 @@ def _markdown(
     lines += ["", "## " + say("brief.actions_heading", lang)]
     for n, action in enumerate(actions, start=1):
         refs = "".join(f"[{c}]" for c in action.citations)
-        lines.append(f"{n}. **{action.title}** — {join_steps(action.steps[:3], lang)} {refs}".rstrip())
+        lines.append(
+            f"{n}. **{action.title}** — {join_steps(action.steps[:3], lang)} {refs}".rstrip()
+        )
     lines += ["", "## " + say("brief.negotiation_heading", lang)]
     if plan.tactics:
         for tactic in plan.tactics:
@@ -244,8 +275,15 @@ def _markdown(
     lines += ["", "## " + say("brief.time_heading", lang)]
     guidance = say(f"time_guidance.{account['segment']}", lang)
     if hours is not None:
-        lines.append(say("brief.time", lang, hours=hours, owner=account.get("owner") or none,
-                         guidance=guidance))
+        lines.append(
+            say(
+                "brief.time",
+                lang,
+                hours=hours,
+                owner=account.get("owner") or none,
+                guidance=guidance,
+            )
+        )
     else:
         lines.append(guidance)
     lines += ["", "## " + say("brief.sources_heading", lang), source_lines(plan.citations)]

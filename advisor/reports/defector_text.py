@@ -16,9 +16,16 @@ def _line(d: Defector, lang: str) -> str:
     causes = ", ".join(word(f"cause.{c}", lang) for c in d.causes)
     why = word(f"signal.{d.signal}", lang, ratio=percent(d.change)) if d.signal else "—"
     return "- " + word(
-        "defector_line", lang, account_id=d.account_id, name=d.name, owner=d.owner or "—",
-        segment=d.segment_before, date=d.date.isoformat(), why=why,
-        revenue=money(d.revenue, lang), causes=causes,
+        "defector_line",
+        lang,
+        account_id=d.account_id,
+        name=d.name,
+        owner=d.owner or "—",
+        segment=d.segment_before,
+        date=d.date.isoformat(),
+        why=why,
+        revenue=money(d.revenue, lang),
+        causes=causes,
     )
 
 
@@ -33,11 +40,23 @@ def report_text(report: DefectorReport, study_steps: list[str], lang: str = "en"
         lines.append("")
     lines.append("## " + word("rates_heading", lang))
     for r in report.rates:
-        lines.append("- " + word("rate_line", lang, segment=r.segment, rate=f"{r.rate:.0%}",
-                                 full=r.full, partial=r.partial, accounts=r.accounts))
+        lines.append(
+            "- "
+            + word(
+                "rate_line",
+                lang,
+                segment=r.segment,
+                rate=f"{r.rate:.0%}",
+                full=r.full,
+                partial=r.partial,
+                accounts=r.accounts,
+            )
+        )
     lines += ["", "## " + word("causes_heading", lang, days=LOOKBACK_DAYS)]
     for cause, count in report.causes.items():
-        lines.append("- " + word("cause_line", lang, cause=word(f"cause.{cause}", lang), count=count))
+        lines.append(
+            "- " + word("cause_line", lang, cause=word(f"cause.{cause}", lang), count=count)
+        )
     lines += ["", "## " + word("study_heading", lang)]
     lines += [f"- [ ] {step}" for step in study_steps]
     lines += ["", "## " + word("interview_heading", lang)]

@@ -138,8 +138,13 @@ class DefectorReport:
             "full": [d.as_json() for d in self.full],
             "partial": [d.as_json() for d in self.partial],
             "rate_by_segment": [
-                {"segment": r.segment, "accounts": r.accounts, "full": r.full,
-                 "partial": r.partial, "rate": round(r.rate, 4)}
+                {
+                    "segment": r.segment,
+                    "accounts": r.accounts,
+                    "full": r.full,
+                    "partial": r.partial,
+                    "rate": round(r.rate, 4),
+                }
                 for r in self.rates
             ],
             "causes": dict(self.causes),

@@ -52,17 +52,21 @@ def build_digest(
         "revenue": summary["revenue"],
         "movements": _movements(summary, rows, week_ago),
         "at_risk": {**summary["at_risk"], "top": _top_at_risk(analysis, rows)},
-        "allocation": _allocation(analysis, owner, hours, visits, segment_of, owner_of,
-                                  visit_days),
+        "allocation": _allocation(analysis, owner, hours, visits, segment_of, owner_of, visit_days),
         "visit_days": visit_days,
     }
 
 
-def _movements(summary: Mapping[str, Any], rows: Sequence[Mapping[str, Any]],
-               week_ago: Snapshot | None) -> dict[str, Any]:
+def _movements(
+    summary: Mapping[str, Any], rows: Sequence[Mapping[str, Any]], week_ago: Snapshot | None
+) -> dict[str, Any]:
     if week_ago is None:
-        return {"since": summary["previous_as_of"], "period": "quarter",
-                "matrix": summary["movements"], "alarms": summary["alarms"]}
+        return {
+            "since": summary["previous_as_of"],
+            "period": "quarter",
+            "matrix": summary["movements"],
+            "alarms": summary["alarms"],
+        }
     counts: Counter[tuple[str, str]] = Counter()
     alarms = []
     for row in rows:
@@ -71,31 +75,57 @@ def _movements(summary: Mapping[str, Any], rows: Sequence[Mapping[str, Any]],
             continue
         counts[(before.segment, row["segment"])] += 1
         if (before.segment, row["segment"]) in ALARMS:
-            alarms.append({"account_id": row["account_id"], "name": row["name"],
-                           "owner": row["owner"], "from": before.segment, "to": row["segment"]})
-    matrix = [{"from": a, "to": b, "accounts": n, "alarm": (a, b) in ALARMS}
-              for (a, b), n in counts.items()]
+            alarms.append(
+                {
+                    "account_id": row["account_id"],
+                    "name": row["name"],
+                    "owner": row["owner"],
+                    "from": before.segment,
+                    "to": row["segment"],
+                }
+            )
+    matrix = [
+        {"from": a, "to": b, "accounts": n, "alarm": (a, b) in ALARMS}
+        for (a, b), n in counts.items()
+    ]
     matrix.sort(key=lambda r: (not r["alarm"], -r["accounts"], r["from"], r["to"]))
-    return {"since": week_ago.taken_on.isoformat(), "period": "week", "matrix": matrix,
-            "alarms": sorted(alarms, key=lambda a: a["account_id"])}
+    return {
+        "since": week_ago.taken_on.isoformat(),
+        "period": "week",
+        "matrix": matrix,
+        "alarms": sorted(alarms, key=lambda a: a["account_id"]),
+    }
 
 
 def _top_at_risk(analysis: Any, rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     flagged = []
     for row in rows:
-        serious = [r for r in analysis.risks.get(row["account_id"], [])
-                   if r.severity in ("high", "medium")]
+        serious = [
+            r for r in analysis.risks.get(row["account_id"], []) if r.severity in ("high", "medium")
+        ]
         if serious:
-            flagged.append({"account_id": row["account_id"], "name": row["name"],
-                            "owner": row["owner"], "revenue": round(row["revenue"] or 0.0, 2),
-                            "risk": serious[0].code, "severity": serious[0].severity})
+            flagged.append(
+                {
+                    "account_id": row["account_id"],
+                    "name": row["name"],
+                    "owner": row["owner"],
+                    "revenue": round(row["revenue"] or 0.0, 2),
+                    "risk": serious[0].code,
+                    "severity": serious[0].severity,
+                }
+            )
     flagged.sort(key=lambda r: (-r["revenue"], r["account_id"]))
     return flagged[:TOP_AT_RISK]
 
 
 def _allocation(
-    analysis: Any, owner: str | None, hours: float, visits: Iterable[tuple[str, dt.date]],
-    segment_of: Mapping[str, str], owner_of: Mapping[str, str | None], visit_days: int,
+    analysis: Any,
+    owner: str | None,
+    hours: float,
+    visits: Iterable[tuple[str, dt.date]],
+    segment_of: Mapping[str, str],
+    owner_of: Mapping[str, str | None],
+    visit_days: int,
 ) -> list[dict[str, Any]]:
     since = analysis.as_of - dt.timedelta(days=visit_days)
     counted: dict[str, Counter[str]] = {}
@@ -110,29 +140,55 @@ def _allocation(
         segments = []
         for share in rep.segments:
             actual = seen.get(share.segment, 0) / total if total else None
-            segments.append({"segment": share.segment, "accounts": share.accounts,
-                             "guidance_share": share.share, "hours": share.hours,
-                             "visits": seen.get(share.segment, 0),
-                             "visit_share": round(actual, 4) if actual is not None else None})
-        under = [s for s in segments if s["visit_share"] is not None
-                 and s["guidance_share"] - s["visit_share"] >= GAP_POINTS]
-        out.append({"owner": rep.owner, "accounts": rep.accounts, "visits": total,
-                    "segments": segments,
-                    "under_served": [s["segment"] for s in under]})
+            segments.append(
+                {
+                    "segment": share.segment,
+                    "accounts": share.accounts,
+                    "guidance_share": share.share,
+                    "hours": share.hours,
+                    "visits": seen.get(share.segment, 0),
+                    "visit_share": round(actual, 4) if actual is not None else None,
+                }
+            )
+        under = [
+            s
+            for s in segments
+            if s["visit_share"] is not None and s["guidance_share"] - s["visit_share"] >= GAP_POINTS
+        ]
+        out.append(
+            {
+                "owner": rep.owner,
+                "accounts": rep.accounts,
+                "visits": total,
+                "segments": segments,
+                "under_served": [s["segment"] for s in under],
+            }
+        )
     return out
 
 
 # ---- the text ----------------------------------------------------------------------
 
 
-def digest_parts(digest: Mapping[str, Any], lang: str, traditional: bool = False
-                 ) -> tuple[str, ...]:
+def digest_parts(
+    digest: Mapping[str, Any], lang: str, traditional: bool = False
+) -> tuple[str, ...]:
     """The digest as paragraphs in one language."""
-    scope = (say("digest.scope_owner", lang, owner=digest["owner"]) if digest["owner"]
-             else say("digest.scope_all", lang))
-    parts = [say("digest.title", lang, scope=scope, as_of=digest["as_of"]) + "\n"
-             + say("digest.overview", lang, accounts=digest["accounts"],
-                   revenue=money(digest["revenue"], lang))]
+    scope = (
+        say("digest.scope_owner", lang, owner=digest["owner"])
+        if digest["owner"]
+        else say("digest.scope_all", lang)
+    )
+    parts = [
+        say("digest.title", lang, scope=scope, as_of=digest["as_of"])
+        + "\n"
+        + say(
+            "digest.overview",
+            lang,
+            accounts=digest["accounts"],
+            revenue=money(digest["revenue"], lang),
+        )
+    ]
     parts.append(_moves_text(digest["movements"], lang))
     parts.append(_risk_text(digest["at_risk"], lang))
     if digest["allocation"]:
@@ -155,29 +211,46 @@ def _moves_text(moves: Mapping[str, Any], lang: str) -> str:
         lines.append(say("digest.no_moves", lang))
     for row in moves["matrix"]:
         mark = say("digest.alarm_mark", lang) if row["alarm"] else ""
-        lines.append("- " + say("digest.move_row", lang, before=row["from"], after=row["to"],
-                                count=row["accounts"]) + mark)
+        lines.append(
+            "- "
+            + say(
+                "digest.move_row", lang, before=row["from"], after=row["to"], count=row["accounts"]
+            )
+            + mark
+        )
     if moves["alarms"]:
         lines.append(say("digest.alarms", lang))
-        lines += [f"- {a['account_id']} {a['name']} ({a['owner'] or '—'}): {a['from']} → {a['to']}"
-                  for a in moves["alarms"]]
+        lines += [
+            f"- {a['account_id']} {a['name']} ({a['owner'] or '—'}): {a['from']} → {a['to']}"
+            for a in moves["alarms"]
+        ]
     return "\n".join(lines)
 
 
 def _risk_text(risk: Mapping[str, Any], lang: str) -> str:
-    lines = [say("digest.at_risk", lang, revenue=money(risk["revenue"], lang),
-                 share=percent(risk["share"]), accounts=risk["accounts"])]
+    lines = [
+        say(
+            "digest.at_risk",
+            lang,
+            revenue=money(risk["revenue"], lang),
+            share=percent(risk["share"]),
+            accounts=risk["accounts"],
+        )
+    ]
     if risk["by_risk"]:
         sep = "、" if lang == "zh" else ", "
-        signals = sep.join(f"{label('risk_title.' + code, lang)} {n}"
-                           for code, n in risk["by_risk"].items())
+        signals = sep.join(
+            f"{label('risk_title.' + code, lang)} {n}" for code, n in risk["by_risk"].items()
+        )
         lines.append(say("digest.by_risk", lang, signals=signals))
     if risk["top"]:
         lines.append(say("digest.top_risk", lang))
         for r in risk["top"]:
             title = label("risk_title." + r["risk"], lang)
-            lines.append(f"- {r['account_id']} {r['name']} ({r['owner'] or '—'}) · "
-                         f"{money(r['revenue'], lang)} · {title}")
+            lines.append(
+                f"- {r['account_id']} {r['name']} ({r['owner'] or '—'}) · "
+                f"{money(r['revenue'], lang)} · {title}"
+            )
     return "\n".join(lines)
 
 
@@ -188,10 +261,26 @@ def _rep_lines(rep: Mapping[str, Any], lang: str) -> list[str]:
         actual = " · ".join(f"{s['segment']} {percent(s['visit_share'])}" for s in shown)
     else:
         actual = say("digest.no_visits", lang)
-    lines = [say("digest.rep_row", lang, owner=rep["owner"], accounts=rep["accounts"],
-                 guidance=guidance, visits=rep["visits"], actual=actual)]
+    lines = [
+        say(
+            "digest.rep_row",
+            lang,
+            owner=rep["owner"],
+            accounts=rep["accounts"],
+            guidance=guidance,
+            visits=rep["visits"],
+            actual=actual,
+        )
+    ]
     for s in rep["segments"]:
         if s["segment"] in rep["under_served"]:
-            lines.append(say("digest.rep_gap", lang, segment=s["segment"],
-                             actual=percent(s["visit_share"]), guide=percent(s["guidance_share"])))
+            lines.append(
+                say(
+                    "digest.rep_gap",
+                    lang,
+                    segment=s["segment"],
+                    actual=percent(s["visit_share"]),
+                    guide=percent(s["guidance_share"]),
+                )
+            )
     return lines

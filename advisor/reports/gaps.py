@@ -132,8 +132,15 @@ def gap_entries(
         source = SOURCES.get(str(entry.get("reason")), "other")
         if source == "thumbs_down" and feedback is not None:
             continue
-        out.append(GapEntry(str(entry.get("question", "")), str(entry.get("language", "")),
-                            source, _when(entry.get("at")), entry.get("score")))
+        out.append(
+            GapEntry(
+                str(entry.get("question", "")),
+                str(entry.get("language", "")),
+                source,
+                _when(entry.get("at")),
+                entry.get("score"),
+            )
+        )
     for vote in feedback or ():
         if vote.vote < 0:
             out.append(GapEntry(vote.question, vote.language, "thumbs_down", _when(vote.at)))
@@ -171,8 +178,11 @@ def gap_report(entries: Sequence[GapEntry], similar: float = SIMILAR) -> list[Ga
         language = entry.language.split("-")[0]
         situations = detect_situations(entry.question)
         for representative, group in groups:
-            if (group.language == language and group.situations == situations
-                    and _similar(key, representative) >= similar):
+            if (
+                group.language == language
+                and group.situations == situations
+                and _similar(key, representative) >= similar
+            ):
                 group.entries.append(entry)
                 break
         else:
@@ -180,8 +190,7 @@ def gap_report(entries: Sequence[GapEntry], similar: float = SIMILAR) -> list[Ga
     out = [group for _, group in groups]
     for group in out:
         group.question = group.variants[0]
-    return sorted(out, key=lambda g: (-g.count,
-                                      -g.last_at.timestamp() if g.last_at else 0.0))
+    return sorted(out, key=lambda g: (-g.count, -g.last_at.timestamp() if g.last_at else 0.0))
 
 
 def gap_lines(groups: Sequence[GapGroup]) -> list[str]:

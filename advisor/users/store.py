@@ -251,7 +251,8 @@ class UserStore:
             raise UserError(f"no user {number}: add them first with advisor users add")
         with self.engine.begin() as conn:
             done = conn.execute(
-                update(settings_table).where(settings_table.c.telegram_id == number)
+                update(settings_table)
+                .where(settings_table.c.telegram_id == number)
                 .values(alerts=on)
             ).rowcount
             if not done:
@@ -274,8 +275,11 @@ class UserStore:
         with self.engine.begin() as conn:
             result = conn.execute(
                 insert(exchanges_table).values(
-                    telegram_id=telegram_id, question=question, language=language,
-                    account_id=account_id, at=self._now(),
+                    telegram_id=telegram_id,
+                    question=question,
+                    language=language,
+                    account_id=account_id,
+                    at=self._now(),
                 )
             )
             return int(result.inserted_primary_key[0])
@@ -293,9 +297,13 @@ class UserStore:
         if vote not in (1, -1):
             raise UserError("a vote is +1 or -1")
         values = {
-            "exchange_id": exchange.id, "telegram_id": exchange.telegram_id,
-            "question": exchange.question, "language": exchange.language,
-            "account_id": exchange.account_id, "vote": vote, "at": self._now(),
+            "exchange_id": exchange.id,
+            "telegram_id": exchange.telegram_id,
+            "question": exchange.question,
+            "language": exchange.language,
+            "account_id": exchange.account_id,
+            "vote": vote,
+            "at": self._now(),
         }
         with self.engine.begin() as conn:
             done = conn.execute(

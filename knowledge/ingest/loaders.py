@@ -68,9 +68,7 @@ def read_document(path: Path) -> str:
     """The text of one document; raises UnreadableDocumentError."""
     suffix = path.suffix.lower()
     if path.exists() and not path.is_file():
-        raise UnreadableDocumentError(
-            f"{path}: not a regular file (a FIFO, a socket or a device)"
-        )
+        raise UnreadableDocumentError(f"{path}: not a regular file (a FIFO, a socket or a device)")
     try:
         if suffix in (".txt", ".md"):
             text = _read_plain(path)

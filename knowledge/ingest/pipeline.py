@@ -143,7 +143,9 @@ def card_records(cards: Sequence[Card], passages: Sequence[Record]) -> list[Reco
                 facets.append((WHEN, card.when[lang]))
             facets += [(EXAMPLE, q) for q in card.examples.get(lang, ())]
             for facet, text in facets:
-                parts = (CARD, card.id, lang, text) if not facet else (CARD, card.id, lang, facet, text)
+                parts = (
+                    (CARD, card.id, lang, text) if not facet else (CARD, card.id, lang, facet, text)
+                )
                 records.append(
                     Record(
                         id=content_id(*parts),
@@ -240,8 +242,9 @@ def ingest(
         documents = bundled_documents(sources_dir)
         # A remembered path that is gone is dropped, and with it its passages.
         kept_extra = [p for p in extra if Path(p).exists()]
-        report.skipped += [f"{p}: no longer exists; its passages are removed"
-                           for p in extra if p not in kept_extra]
+        report.skipped += [
+            f"{p}: no longer exists; its passages are removed" for p in extra if p not in kept_extra
+        ]
         user_files = list(expand_paths(Path(p) for p in kept_extra))
         for path in tracked(user_files, progress("documents read", len(user_files))):
             try:

@@ -55,16 +55,23 @@ class StoredVectors:
         try:
             with np.load(path, allow_pickle=False) as data:
                 keys = [str(k) for k in data["keys"]]
-                return cls(str(data["model"]), {k: i for i, k in enumerate(keys)},
-                           data["vectors"].astype(np.float32))
+                return cls(
+                    str(data["model"]),
+                    {k: i for i, k in enumerate(keys)},
+                    data["vectors"].astype(np.float32),
+                )
         except (OSError, KeyError, ValueError):
             return None
 
     def save(self, path: Path) -> None:
         keys = sorted(self.rows, key=self.rows.__getitem__)
         tmp = path.with_name(path.name + ".tmp.npz")
-        np.savez_compressed(tmp, model=np.array(self.model), keys=np.array(keys),
-                            vectors=self.vectors.astype(np.float32))
+        np.savez_compressed(
+            tmp,
+            model=np.array(self.model),
+            keys=np.array(keys),
+            vectors=self.vectors.astype(np.float32),
+        )
         tmp.replace(path)
 
     def get(self, key: str) -> list[float] | None:
@@ -77,8 +84,9 @@ class ReusingEmbedder(Embedder):
     and embeds the rest with the real one. With `record`, it also keeps what it embedded,
     to write a new file."""
 
-    def __init__(self, inner: Embedder, stored: StoredVectors | None, *,
-                 record: bool = False) -> None:
+    def __init__(
+        self, inner: Embedder, stored: StoredVectors | None, *, record: bool = False
+    ) -> None:
         self.inner = inner
         self.spec = inner.spec
         model = model_id(inner)

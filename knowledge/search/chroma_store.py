@@ -108,7 +108,8 @@ def check_owner(collection: Any, spec: str, dimension: int) -> None:
             f"the Chroma collection {collection.name!r} holds vectors of embedder "
             f"{meta.get('embedder')!r} ({meta.get('dimension')} dimensions), "
             f"not of {spec!r} ({dimension} dimensions)",
-            built_with=str(meta.get("embedder")), configured=spec,
+            built_with=str(meta.get("embedder")),
+            configured=spec,
         )
 
 

@@ -154,7 +154,8 @@ class KnowledgeIndex:
             raise EmbedderMismatchError(
                 f"the index in {self.dir} was built with embedder {built_with!r}, "
                 f"but {spec!r} is configured",
-                built_with=built_with, configured=spec,
+                built_with=built_with,
+                configured=spec,
             )
 
     # -- the user's paths ------------------------------------------------------
@@ -169,7 +170,9 @@ class KnowledgeIndex:
             try:
                 paths = json.loads(self.paths_file.read_text("utf-8"))
             except (OSError, ValueError) as exc:
-                raise IndexDamagedError(f"{self.paths_file} is damaged ({first_line(exc)})") from exc
+                raise IndexDamagedError(
+                    f"{self.paths_file} is damaged ({first_line(exc)})"
+                ) from exc
             if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
                 raise IndexDamagedError(f"{self.paths_file} is damaged (not a list of paths)")
             return paths
@@ -267,8 +270,9 @@ class KnowledgeIndex:
         into the embedder's collection, instead of embedding them again."""
         if state.collection or self.config.chroma_url or self._target is None:
             return 0
-        return move_vectors(self._connect(), self.config.collection, self.collection(),
-                            self._target[1])
+        return move_vectors(
+            self._connect(), self.config.collection, self.collection(), self._target[1]
+        )
 
     @property
     def dimension(self) -> int | None:
@@ -307,8 +311,10 @@ class KnowledgeIndex:
         # Example questions are embedded as queries, the rest as passages.
         questions = [r for r in records if r.facet == EXAMPLE]
         others = [r for r in records if r.facet != EXAMPLE]
-        for group, embed in ((others, embedder.embed_documents),
-                             (questions, questions_embedding(embedder))):
+        for group, embed in (
+            (others, embedder.embed_documents),
+            (questions, questions_embedding(embedder)),
+        ):
             self._add(collection, group, self._checked(embed), self.config)
 
     def _checked(self, embed: Any) -> Any:
@@ -324,7 +330,8 @@ class KnowledgeIndex:
                     raise EmbedderMismatchError(
                         f"embedder {spec!r} now gives {len(vector)}-dimensional vectors, "
                         f"but the index in {self.dir} holds {dimension}-dimensional ones",
-                        built_with=spec, configured=spec,
+                        built_with=spec,
+                        configured=spec,
                     )
             return vectors
 
@@ -340,13 +347,16 @@ class KnowledgeIndex:
             group = records[start : start + _UPSERT_BATCH]
             vectors: list[list[float]] = []
             for first in range(0, len(group), _EMBED_BATCH):
-                vectors.extend(embed([r.embedding_text() for r in group[first : first + _EMBED_BATCH]]))
+                vectors.extend(
+                    embed([r.embedding_text() for r in group[first : first + _EMBED_BATCH]])
+                )
             with server_calls(config, "storing vectors"):
                 collection.upsert(
                     ids=[r.id for r in group],
                     embeddings=vectors,
-                    metadatas=[{"kind": r.kind, "language": r.language, "source": r.source}
-                               for r in group],
+                    metadatas=[
+                        {"kind": r.kind, "language": r.language, "source": r.source} for r in group
+                    ],
                 )
 
     def remove(self, ids: Iterable[str]) -> None:

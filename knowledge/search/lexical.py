@@ -28,7 +28,67 @@ if TYPE_CHECKING:
 
 _RUNS = re.compile(r"[a-z0-9]+|[\uac00-\ud7af]+|[\u3400-\u9fff\uf900-\ufaff]+")
 _STOPWORDS = frozenset(
-    ["a", "an", "and", "are", "as", "at", "be", "by", "can", "do", "does", "for", "from", "how", "i", "in", "is", "it", "of", "on", "or", "our", "should", "so", "that", "the", "their", "them", "they", "this", "to", "was", "we", "what", "when", "which", "who", "why", "will", "with", "you", "your", "my", "me", "us", "its", "into", "about", "than", "then", "there", "these", "those", "would", "could", "has", "have", "had", "been"]
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "can",
+        "do",
+        "does",
+        "for",
+        "from",
+        "how",
+        "i",
+        "in",
+        "is",
+        "it",
+        "of",
+        "on",
+        "or",
+        "our",
+        "should",
+        "so",
+        "that",
+        "the",
+        "their",
+        "them",
+        "they",
+        "this",
+        "to",
+        "was",
+        "we",
+        "what",
+        "when",
+        "which",
+        "who",
+        "why",
+        "will",
+        "with",
+        "you",
+        "your",
+        "my",
+        "me",
+        "us",
+        "its",
+        "into",
+        "about",
+        "than",
+        "then",
+        "there",
+        "these",
+        "those",
+        "would",
+        "could",
+        "has",
+        "have",
+        "had",
+        "been",
+    ]
 )
 
 
@@ -89,8 +149,13 @@ class _Weights:
     @classmethod
     def of_model(cls, model: bm25s.BM25) -> _Weights:
         matrix = model.scores
-        return cls(matrix["data"], matrix["indices"], matrix["indptr"], dict(model.vocab_dict),
-                   int(matrix["num_docs"]))
+        return cls(
+            matrix["data"],
+            matrix["indices"],
+            matrix["indptr"],
+            dict(model.vocab_dict),
+            int(matrix["num_docs"]),
+        )
 
     @classmethod
     def read(cls, directory: Path) -> _Weights:
@@ -143,9 +208,7 @@ class LexicalIndex:
             raise ValueError(f"it indexes {weights.size} documents, not {size}")
         return cls(weights, size)
 
-    def search(
-        self, query: str, k: int, mask: np.ndarray | None = None
-    ) -> list[tuple[int, float]]:
+    def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Top k (position, score) with a positive score; `mask` zeroes excluded rows."""
         tokens = tokenize(query)
         if not tokens or self._weights is None:

@@ -90,8 +90,11 @@ class Prototypes:
 
     @classmethod
     def from_records(
-        cls, records: Sequence[Record], vectors: dict[str, list[float]],
-        outside: tuple[Sequence[str], np.ndarray | None] = ((), None), boundary: str = "",
+        cls,
+        records: Sequence[Record],
+        vectors: dict[str, list[float]],
+        outside: tuple[Sequence[str], np.ndarray | None] = ((), None),
+        boundary: str = "",
     ) -> Prototypes:
         """Card prototypes from the card records' vectors; `outside` is (category ids,
         their prototypes), computed by `outside_prototypes`."""
@@ -99,14 +102,18 @@ class Prototypes:
         ids: list[str] = []
         matrix = np.zeros((0, 0), dtype=np.float32)
         if cards:
-            ids, matrix = centroids([r.card_id or "" for r in cards],
-                                    np.array([vectors[r.id] for r in cards], dtype=np.float32))
+            ids, matrix = centroids(
+                [r.card_id or "" for r in cards],
+                np.array([vectors[r.id] for r in cards], dtype=np.float32),
+            )
         return cls(tuple(ids), matrix, tuple(outside[0]), outside[1], boundary)
 
     def save(self, path: Path) -> None:
         tmp = path.with_name(path.name + ".tmp.npz")
         np.savez(
-            tmp, card_ids=np.array(self.card_ids, dtype=object), cards=self.cards,
+            tmp,
+            card_ids=np.array(self.card_ids, dtype=object),
+            cards=self.cards,
             outside_ids=np.array(self.outside_ids, dtype=object),
             outside=self.outside if self.outside is not None else np.zeros((0, 0)),
             boundary=np.array(self.boundary),
@@ -118,7 +125,8 @@ class Prototypes:
         with np.load(path, allow_pickle=True) as data:
             outside = data["outside"]
             return cls(
-                tuple(str(i) for i in data["card_ids"]), data["cards"].astype(np.float32),
+                tuple(str(i) for i in data["card_ids"]),
+                data["cards"].astype(np.float32),
                 tuple(str(i) for i in data["outside_ids"]),
                 outside.astype(np.float32) if outside.size else None,
                 str(data["boundary"]),
@@ -134,4 +142,6 @@ class Prototypes:
         """The best similarity of a question to a category of questions outside the domain."""
         if self.outside is None or not len(self.outside):
             return 0.0
-        return float(np.max(_normalised(np.asarray(vector, dtype=np.float32)[None]) @ self.outside.T))
+        return float(
+            np.max(_normalised(np.asarray(vector, dtype=np.float32)[None]) @ self.outside.T)
+        )

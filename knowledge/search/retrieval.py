@@ -234,9 +234,14 @@ class HybridRetriever:
     def _anchored(self) -> tuple[tuple[str, ...], np.ndarray]:
         """The passages cards retell and their unit vectors, read once: from the snapshot,
         or from the store when there is none (a shared server)."""
-        ids = tuple(dict.fromkeys(
-            pid for passages in self._card_passages.values() for pid in passages
-            if pid in self.by_id))
+        ids = tuple(
+            dict.fromkeys(
+                pid
+                for passages in self._card_passages.values()
+                for pid in passages
+                if pid in self.by_id
+            )
+        )
         if self.snapshot is not None:
             row = {rid: i for i, rid in enumerate(self.snapshot.ids)}
             kept = tuple(i for i in ids if i in row)
@@ -262,10 +267,15 @@ class HybridRetriever:
         """The local index's vector snapshot, when it holds exactly these records."""
         if self.index.config.chroma_url or not self.records:
             return None
-        if not store_holds(self.index.dir / "chroma" / "chroma.sqlite3", self.index.collection_name):
+        if not store_holds(
+            self.index.dir / "chroma" / "chroma.sqlite3", self.index.collection_name
+        ):
             return None  # Chroma is opened, and says what is wrong with its store
-        return VectorSnapshot.load(self.index.dir / SNAPSHOT_FILE, self.index.state().embedder,
-                                   (r.id for r in self.records))
+        return VectorSnapshot.load(
+            self.index.dir / SNAPSHOT_FILE,
+            self.index.state().embedder,
+            (r.id for r in self.records),
+        )
 
     def _collection(self) -> Any:
         if self._chroma is None:
@@ -374,13 +384,19 @@ class HybridRetriever:
         pool = self.candidates * (4 if filters else 1)
         dense_expanded, expanded = self._queries(query)
         if self.records:
-            self._embed_all([query, dense_expanded if self._wanted("dense_expanded") else "",
-                             *(clauses(query) if self.prototypes.card_ids else [])])
+            self._embed_all(
+                [
+                    query,
+                    dense_expanded if self._wanted("dense_expanded") else "",
+                    *(clauses(query) if self.prototypes.card_ids else []),
+                ]
+            )
         lists: dict[str, Ranked] = {
             "dense": self._dense(query, pool) if self._wanted("dense") else [],
             "dense_expanded": (
                 self._dense(dense_expanded, pool)
-                if dense_expanded and self._wanted("dense_expanded") else []
+                if dense_expanded and self._wanted("dense_expanded")
+                else []
             ),
             "lexical": self._lexical(expanded, pool) if self._wanted("lexical") else [],
         }
@@ -450,8 +466,9 @@ class HybridRetriever:
             hits.append(Hit(passage, scores[pid], card_of.get(pid)))
             if len(hits) == k:
                 break
-        similarity = max((sim for n in ("dense", "dense_expanded") for _, sim in lists[n]),
-                         default=0.0)
+        similarity = max(
+            (sim for n in ("dense", "dense_expanded") for _, sim in lists[n]), default=0.0
+        )
         dense_top = set(card_tops.get("dense", [])) | set(card_tops.get("dense_expanded", []))
         evidence = Evidence(
             similarity=similarity,
@@ -466,9 +483,14 @@ class HybridRetriever:
             CardHit(card_id, score, 0.0)
             for card_id, score in sorted(card_scores.items(), key=lambda item: -item[1])
         ]
-        return Retrieval(hits=hits, cards=ranked_cards, evidence=evidence,
-                         anchored_similarity=self._anchored_similarity(
-                             [query, *clauses(query)] if self.records else []))
+        return Retrieval(
+            hits=hits,
+            cards=ranked_cards,
+            evidence=evidence,
+            anchored_similarity=self._anchored_similarity(
+                [query, *clauses(query)] if self.records else []
+            ),
+        )
 
     def _passages_lexical(self, query: str) -> Ranked:
         """BM25 over the passages alone, on the question's own words: a question that
@@ -493,5 +515,6 @@ class HybridRetriever:
 
     def _coverage(self, query: str, lexical: Ranked) -> float:
         """The best share of the question's tokens that one of the top lexical matches holds."""
-        return max((share for _, share in self._shares(query, lexical[:COVERAGE_DEPTH])),
-                   default=0.0)
+        return max(
+            (share for _, share in self._shares(query, lexical[:COVERAGE_DEPTH])), default=0.0
+        )

@@ -43,8 +43,11 @@ class VectorSnapshot:
         None otherwise (the search then asks Chroma)."""
         try:
             with np.load(path, allow_pickle=False) as data:
-                snapshot = cls(tuple(str(i) for i in data["ids"]),
-                               data["matrix"].astype(np.float32), str(data["embedder"]))
+                snapshot = cls(
+                    tuple(str(i) for i in data["ids"]),
+                    data["matrix"].astype(np.float32),
+                    str(data["embedder"]),
+                )
         except (OSError, KeyError, ValueError):
             return None
         if snapshot.embedder != embedder or set(snapshot.ids) != set(wanted):
@@ -55,8 +58,7 @@ class VectorSnapshot:
 
     def save(self, path: Path) -> None:
         tmp = path.with_name(path.name + ".tmp.npz")
-        np.savez(tmp, ids=np.array(self.ids), matrix=self.matrix,
-                 embedder=np.array(self.embedder))
+        np.savez(tmp, ids=np.array(self.ids), matrix=self.matrix, embedder=np.array(self.embedder))
         tmp.replace(path)
 
     def search(self, vector: list[float], n: int) -> list[tuple[str, float]]:
@@ -78,8 +80,9 @@ def store_holds(database: Path, collection: str) -> bool:
     SQLite itself, which costs nothing next to starting Chroma; any doubt is False."""
     try:
         with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
-            row = db.execute("SELECT count(*) FROM collections WHERE name = ?",
-                             (collection,)).fetchone()
+            row = db.execute(
+                "SELECT count(*) FROM collections WHERE name = ?", (collection,)
+            ).fetchone()
     except sqlite3.Error:
         return False
     return bool(row and row[0])

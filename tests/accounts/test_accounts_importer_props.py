@@ -36,7 +36,9 @@ dates = st.one_of(
 numbers = st.one_of(
     st.integers(-10, 10**12).map(str),
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
-    st.sampled_from(["", "abc", "1,200", "1e5", " 5 ", "-0", "0x10", "nan", "1e400", "1e17", "1e300"]),
+    st.sampled_from(
+        ["", "abc", "1,200", "1e5", " 5 ", "-0", "0x10", "nan", "1e400", "1e17", "1e300"]
+    ),
     tricky_text,
 )
 COLUMNS = {

@@ -41,8 +41,12 @@ def test_an_amount_or_quantity_too_large_is_a_row_error(store: AccountStore, wri
     assert store.counts() == EMPTY  # not even the accounts of the same import
 
 
-def test_an_event_value_or_expected_revenue_too_large_is_a_row_error(store: AccountStore, write) -> None:  # type: ignore[no-untyped-def]
-    accounts = write("accounts.csv", "account_id,name,stage,expected_revenue\nA1,X,prospect,1e300\nA2,Y,,\n")
+def test_an_event_value_or_expected_revenue_too_large_is_a_row_error(
+    store: AccountStore, write
+) -> None:  # type: ignore[no-untyped-def]
+    accounts = write(
+        "accounts.csv", "account_id,name,stage,expected_revenue\nA1,X,prospect,1e300\nA2,Y,,\n"
+    )
     evs = write("events.csv", "account_id,date,type,value\nA2,2026-01-01,overdue,1e17\n")
     with pytest.raises(ImportRowsError) as exc:
         import_files(store, accounts=accounts, events=evs)
@@ -55,7 +59,9 @@ def test_an_event_value_or_expected_revenue_too_large_is_a_row_error(store: Acco
 
 def test_a_header_naming_a_column_twice_is_an_error(store: AccountStore, write) -> None:  # type: ignore[no-untyped-def]
     accounts = write("accounts.csv", "account_id,name,owner,Name\nA1,X,kim,Y\n")
-    txs = write("transactions.csv", "account_id,date,amount,amount, AMOUNT\u200b,,\nA1,2026-01-01,1,2,3,,\n")
+    txs = write(
+        "transactions.csv", "account_id,date,amount,amount, AMOUNT\u200b,,\nA1,2026-01-01,1,2,3,,\n"
+    )
     with pytest.raises(ImportRowsError) as exc:
         import_files(store, accounts=accounts, transactions=txs)
     assert exc.value.problems == [
@@ -87,7 +93,8 @@ def test_a_number_imports_when_it_fits_else_the_row_is_refused(
         folder = Path(tmp)
         (folder / "a.csv").write_text(ACCOUNTS, encoding="utf-8")
         (folder / "t.csv").write_text(
-            f"account_id,date,amount,quantity\nA1,2026-01-01,{amount},{quantity}\n", encoding="utf-8"
+            f"account_id,date,amount,quantity\nA1,2026-01-01,{amount},{quantity}\n",
+            encoding="utf-8",
         )
         (folder / "e.csv").write_text(
             f"account_id,date,type,value\nA1,2026-01-01,overdue,{value}\n", encoding="utf-8"
@@ -96,15 +103,23 @@ def test_a_number_imports_when_it_fits_else_the_row_is_refused(
         store = AccountStore("sqlite://")
         try:
             if fits:
-                import_files(store, accounts=folder / "a.csv", transactions=folder / "t.csv",
-                             events=folder / "e.csv")
+                import_files(
+                    store,
+                    accounts=folder / "a.csv",
+                    transactions=folder / "t.csv",
+                    events=folder / "e.csv",
+                )
                 stored = store.transactions().row(0, named=True)
                 assert math.isclose(stored["amount"], float(amount))
                 assert math.isclose(stored["quantity"], float(quantity))
             else:
                 with pytest.raises(ImportRowsError) as exc:
-                    import_files(store, accounts=folder / "a.csv",
-                                 transactions=folder / "t.csv", events=folder / "e.csv")
+                    import_files(
+                        store,
+                        accounts=folder / "a.csv",
+                        transactions=folder / "t.csv",
+                        events=folder / "e.csv",
+                    )
                 assert all("is too large" in p for p in exc.value.problems)
                 assert store.counts() == EMPTY
         finally:

@@ -38,7 +38,8 @@ def users(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 
 def test_every_changing_import_moves_the_revision_and_nothing_else_does(
-    store: AccountStore, write  # type: ignore[no-untyped-def]
+    store: AccountStore,
+    write,  # type: ignore[no-untyped-def]
 ) -> None:
     accounts, tx = write("accounts.csv", ACCOUNTS_KIM), write("tx.csv", TX)
     first = store.revision()
@@ -56,7 +57,9 @@ def test_every_changing_import_moves_the_revision_and_nothing_else_does(
 
 
 def test_the_revision_moves_in_the_importing_transaction(
-    store: AccountStore, write, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+    store: AccountStore,
+    write,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
 ) -> None:
     before = store.revision()
     original = schema.bump_revision
@@ -72,7 +75,8 @@ def test_the_revision_moves_in_the_importing_transaction(
 
 
 def test_the_directory_reloads_only_when_the_store_moved(
-    store: AccountStore, write  # type: ignore[no-untyped-def]
+    store: AccountStore,
+    write,  # type: ignore[no-untyped-def]
 ) -> None:
     import_files(store, accounts=write("a.csv", ACCOUNTS_KIM), transactions=write("t.csv", TX))
     directory = PortfolioDirectory.load(store)
@@ -80,7 +84,9 @@ def test_the_directory_reloads_only_when_the_store_moved(
     assert directory.analysis is before  # nothing imported: no rebuild
     assert [a["account_id"] for a in directory.accounts("kim")] == ["A001"]
 
-    import_files(store, accounts=write("b.csv", ACCOUNTS_LEE), transactions=write("u.csv", TX_NEWER))
+    import_files(
+        store, accounts=write("b.csv", ACCOUNTS_LEE), transactions=write("u.csv", TX_NEWER)
+    )
 
     assert directory.accounts("kim") == []
     assert [a["account_id"] for a in directory.accounts("lee")] == ["A001", "A002"]
@@ -92,7 +98,10 @@ def test_the_directory_reloads_only_when_the_store_moved(
 
 
 def test_an_owner_change_reaches_a_running_conversation(
-    store: AccountStore, users: UserStore, write, tmp_path: Path  # type: ignore[no-untyped-def]
+    store: AccountStore,
+    users: UserStore,
+    write,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     import_files(store, accounts=write("a.csv", ACCOUNTS_KIM), transactions=write("t.csv", TX))
     advisor = Advisor(None, PortfolioDirectory.load(store))  # type: ignore[arg-type]
@@ -104,7 +113,9 @@ def test_an_owner_change_reaches_a_running_conversation(
     drawn = chart.read_bytes()
 
     # Re-imported while the conversation runs: A001 handed to lee, a new order.
-    import_files(store, accounts=write("b.csv", ACCOUNTS_LEE), transactions=write("u.csv", TX_NEWER))
+    import_files(
+        store, accounts=write("b.csv", ACCOUNTS_LEE), transactions=write("u.csv", TX_NEWER)
+    )
 
     assert chat.command(KIM, "segment", "A001").parts == ("No account 'A001' found.",)
     with pytest.raises(Exception, match="no account 'A001'"):
@@ -118,7 +129,10 @@ def test_an_owner_change_reaches_a_running_conversation(
 
 
 def test_data_imported_into_a_store_empty_at_start_reaches_a_running_conversation(
-    store: AccountStore, users: UserStore, write, tmp_path: Path  # type: ignore[no-untyped-def]
+    store: AccountStore,
+    users: UserStore,
+    write,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     advisor = Advisor(None, PortfolioDirectory.load(store))  # type: ignore[arg-type]
     chat = Conversation(advisor, users, tmp_path / "charts")
@@ -132,7 +146,9 @@ def test_data_imported_into_a_store_empty_at_start_reaches_a_running_conversatio
 
 
 def test_the_wiring_follows_a_store_that_was_empty_when_it_opened(
-    advisor_home: Path, use_fake_embedder, write  # type: ignore[no-untyped-def]
+    advisor_home: Path,
+    use_fake_embedder,
+    write,  # type: ignore[no-untyped-def]
 ) -> None:
     from advisor.settings import Settings
     from advisor.wiring import open_advisor
@@ -141,7 +157,8 @@ def test_the_wiring_follows_a_store_that_was_empty_when_it_opened(
     with UserStore.from_settings(settings), open_advisor(settings) as advisor:
         assert advisor.accounts is not None and not advisor.has_accounts
         with AccountStore.from_settings(settings) as other:  # another process's import
-            import_files(other, accounts=write("a.csv", ACCOUNTS_KIM),
-                         transactions=write("t.csv", TX))
+            import_files(
+                other, accounts=write("a.csv", ACCOUNTS_KIM), transactions=write("t.csv", TX)
+            )
         assert advisor.has_accounts
         assert advisor.resolve("A001", Scope(owner="kim")) == "A001"

@@ -53,7 +53,8 @@ def test_ids_names_and_owners_are_stored_normalised(store: AccountStore, write) 
     rows = store.accounts().select("account_id", "name", "owner").rows()
     assert rows == [("A001", "ABC Trading", "kim"), ("A002", "한빛유통", "lee")]
     assert store.transactions().sort("key")[["key", "account_id"]].rows() == [
-        ("id:T1", "A001"), ("id:T2", "A001"),
+        ("id:T1", "A001"),
+        ("id:T2", "A001"),
     ]
     assert store.events()["account_id"].to_list() == ["A002"]
 
@@ -66,7 +67,10 @@ def test_ids_names_and_owners_are_stored_normalised(store: AccountStore, write) 
 
 def test_look_alike_record_ids_are_refused(store: AccountStore, write) -> None:  # type: ignore[no-untyped-def]
     import_files(store, accounts=write("a.csv", "account_id,name\nA1,X\n"))
-    txs = write("t.csv", "account_id,date,amount,transaction_id\nA1,2026-01-01,1,T1\nA1,2026-01-02,2,T1\u200c\n")
+    txs = write(
+        "t.csv",
+        "account_id,date,amount,transaction_id\nA1,2026-01-01,1,T1\nA1,2026-01-02,2,T1\u200c\n",
+    )
     with pytest.raises(ImportRowsError) as exc:
         import_files(store, transactions=txs)
     assert exc.value.problems == [
@@ -75,11 +79,14 @@ def test_look_alike_record_ids_are_refused(store: AccountStore, write) -> None: 
 
 
 def test_an_id_that_becomes_one_stored_under_another_spelling_is_refused(
-    store: AccountStore, write  # type: ignore[no-untyped-def]
+    store: AccountStore,
+    write,  # type: ignore[no-untyped-def]
 ) -> None:
     # Imported before ids were normalised.
     with store.engine.begin() as conn:
-        conn.execute(schema.accounts.insert().values(account_id="A001\u200b", name="ABC", owner="lee"))
+        conn.execute(
+            schema.accounts.insert().values(account_id="A001\u200b", name="ABC", owner="lee")
+        )
     path = write("accounts.csv", "account_id,name,owner\nA001,ABC Trading,kim\n")
     with pytest.raises(ImportRowsError) as exc:
         import_files(store, accounts=path)
@@ -88,8 +95,23 @@ def test_an_id_that_becomes_one_stored_under_another_spelling_is_refused(
     ]
 
 
-invisible = st.sampled_from(["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u200e",
-                             "\u202e", "\x00", "\x07", "\t", "\u00a0", "\u3000"])
+invisible = st.sampled_from(
+    [
+        "\u200b",
+        "\u200c",
+        "\u200d",
+        "\u2060",
+        "\ufeff",
+        "\u00ad",
+        "\u200e",
+        "\u202e",
+        "\x00",
+        "\x07",
+        "\t",
+        "\u00a0",
+        "\u3000",
+    ]
+)
 id_text = st.lists(st.one_of(st.sampled_from(list("A0a1한华Ａ１ -")), invisible), max_size=10).map(
     "".join
 )

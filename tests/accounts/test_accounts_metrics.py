@@ -117,10 +117,13 @@ def test_monthly_series_and_shift() -> None:
 # Analysing now and a quarter ago prepares the transactions once (`Purchases`): the
 # metrics at any as-of date must be those of the raw transactions up to that date.
 _ROWS = st.lists(
-    st.tuples(st.sampled_from(["A", "B", "C", "D"]),
-              st.integers(min_value=0, max_value=800),
-              st.sampled_from([0.0, 10.0, 55.5, 300.0])),
-    min_size=1, max_size=40,
+    st.tuples(
+        st.sampled_from(["A", "B", "C", "D"]),
+        st.integers(min_value=0, max_value=800),
+        st.sampled_from([0.0, 10.0, 55.5, 300.0]),
+    ),
+    min_size=1,
+    max_size=40,
 )
 
 
@@ -136,5 +139,7 @@ def test_prepared_purchases_give_the_metrics_of_the_raw_transactions(rows, back)
     if upto.height == 0:
         assert account_metrics(prepared, as_of).height == 0
         return
-    assert_frame_equal(account_metrics(prepared, as_of).sort("account_id"),
-                       account_metrics(upto, as_of).sort("account_id"))
+    assert_frame_equal(
+        account_metrics(prepared, as_of).sort("account_id"),
+        account_metrics(upto, as_of).sort("account_id"),
+    )

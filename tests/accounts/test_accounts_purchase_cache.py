@@ -46,7 +46,9 @@ def _frame(rows: list[tuple[str, dt.date, float]]) -> pl.DataFrame:
 @settings(max_examples=60, deadline=None)
 @given(st.lists(purchase, max_size=12), st.data())
 def test_delta_is_a_multiset_difference(rows, data) -> None:  # type: ignore[no-untyped-def]
-    removed = data.draw(st.lists(st.sampled_from(rows), max_size=len(rows)) if rows else st.just([]))
+    removed = data.draw(
+        st.lists(st.sampled_from(rows), max_size=len(rows)) if rows else st.just([])
+    )
     # Only rows that are there can be removed, each at most as often as it occurs.
     removable = Counter(rows)
     removed = [r for r in removed if removable[r] > 0 and not removable.subtract([r])]
@@ -59,24 +61,38 @@ def test_delta_is_a_multiset_difference(rows, data) -> None:  # type: ignore[no-
 def test_imports_keep_the_cache_exact(tmp_path: Path, write) -> None:  # type: ignore[no-untyped-def]
     store = AccountStore(f"sqlite:///{tmp_path / 'a.db'}")
     accounts = write("accounts.csv", ACCOUNTS)
-    first = write("t1.csv", "transaction_id,account_id,date,amount\n"
-                            "t1,A1,2026-01-05,100\nt2,A1,2026-01-05,100\nt3,A2,2026-02-01,7\n")
+    first = write(
+        "t1.csv",
+        "transaction_id,account_id,date,amount\n"
+        "t1,A1,2026-01-05,100\nt2,A1,2026-01-05,100\nt3,A2,2026-02-01,7\n",
+    )
     import_files(store, accounts=accounts, transactions=first)
     # The first import into an empty store starts the cache from its own rows.
     assert _files(tmp_path) == [f"a.db.purchases-{store.data_token()}.arrow"]
     assert _rows(store.purchases()) == _stored(store)
 
     # t1 changes (one of two equal rows), t4 is new, t3 stays: the cache follows.
-    second = write("t2.csv", "transaction_id,account_id,date,amount\n"
-                             "t1,A1,2026-01-06,90\nt3,A2,2026-02-01,7\nt4,A2,2026-03-01,5\n")
+    second = write(
+        "t2.csv",
+        "transaction_id,account_id,date,amount\n"
+        "t1,A1,2026-01-06,90\nt3,A2,2026-02-01,7\nt4,A2,2026-03-01,5\n",
+    )
     import_files(store, transactions=second)
     assert _files(tmp_path) == [f"a.db.purchases-{store.data_token()}.arrow"]
     cached = store.cache.load(store.data_token())
     assert cached is not None
-    assert _rows(cached) == _stored(store) == Counter({
-        ("A1", dt.date(2026, 1, 5), 100.0): 1, ("A1", dt.date(2026, 1, 6), 90.0): 1,
-        ("A2", dt.date(2026, 2, 1), 7.0): 1, ("A2", dt.date(2026, 3, 1), 5.0): 1,
-    })
+    assert (
+        _rows(cached)
+        == _stored(store)
+        == Counter(
+            {
+                ("A1", dt.date(2026, 1, 5), 100.0): 1,
+                ("A1", dt.date(2026, 1, 6), 90.0): 1,
+                ("A2", dt.date(2026, 2, 1), 7.0): 1,
+                ("A2", dt.date(2026, 3, 1), 5.0): 1,
+            }
+        )
+    )
 
     # An import of accounts alone moves the token, and the cache moves with it.
     import_files(store, accounts=write("acc2.csv", "account_id,name\nA1,Alpha Renamed\n"))
@@ -88,8 +104,11 @@ def test_imports_keep_the_cache_exact(tmp_path: Path, write) -> None:  # type: i
 def test_a_cache_that_matches_nothing_is_rebuilt(tmp_path: Path, write) -> None:  # type: ignore[no-untyped-def]
     db = tmp_path / "a.db"
     store = AccountStore(f"sqlite:///{db}")
-    import_files(store, accounts=write("accounts.csv", ACCOUNTS),
-                 transactions=write("t.csv", "account_id,date,amount\nA1,2026-01-05,100\n"))
+    import_files(
+        store,
+        accounts=write("accounts.csv", ACCOUNTS),
+        transactions=write("t.csv", "account_id,date,amount\nA1,2026-01-05,100\n"),
+    )
     old_token = store.data_token()
     store.close()
     # The store is deleted and made anew with other data: its revisions count from
@@ -97,8 +116,11 @@ def test_a_cache_that_matches_nothing_is_rebuilt(tmp_path: Path, write) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     store = AccountStore(f"sqlite:///{db}")
-    import_files(store, accounts=write("accounts.csv", ACCOUNTS),
-                 transactions=write("t.csv", "account_id,date,amount\nA2,2026-01-07,3\n"))
+    import_files(
+        store,
+        accounts=write("accounts.csv", ACCOUNTS),
+        transactions=write("t.csv", "account_id,date,amount\nA2,2026-01-07,3\n"),
+    )
     assert store.data_token() != old_token
     assert _rows(store.purchases()) == Counter({("A2", dt.date(2026, 1, 7), 3.0): 1})
 

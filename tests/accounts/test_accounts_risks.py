@@ -236,23 +236,33 @@ def test_risks_are_sorted_most_severe_first() -> None:
 # through every row any rule fires on.
 _ACCOUNT = st.sampled_from(["A", "B", "C", "D", "E"])
 _PURCHASES = st.lists(
-    st.tuples(_ACCOUNT, st.integers(min_value=0, max_value=760),
-              st.sampled_from([0.0, 5.0, 40.0, 250.0, 2000.0])),
-    min_size=1, max_size=60,
+    st.tuples(
+        _ACCOUNT,
+        st.integers(min_value=0, max_value=760),
+        st.sampled_from([0.0, 5.0, 40.0, 250.0, 2000.0]),
+    ),
+    min_size=1,
+    max_size=60,
 )
 _EVENTS = st.lists(
-    st.tuples(_ACCOUNT, st.integers(min_value=0, max_value=760),
-              st.sampled_from(["complaint", "resolved", "overdue", "competitor_offer",
-                               "satisfaction", "lost"]),
-              st.sampled_from([None, 1.0, 2.0, 4.0])),
+    st.tuples(
+        _ACCOUNT,
+        st.integers(min_value=0, max_value=760),
+        st.sampled_from(
+            ["complaint", "resolved", "overdue", "competitor_offer", "satisfaction", "lost"]
+        ),
+        st.sampled_from([None, 1.0, 2.0, 4.0]),
+    ),
     max_size=8,
 )
 
 
 # Weekly, more in its last weeks, then silent for 53 days: lapsed, though not declining.
 _WEEKLY_THEN_SILENT = [("A", d, 40.0 if d < 670 else 400.0) for d in range(0, 711, 7)]
-_BUYING_LESS = ([("B", d, 250.0) for d in range(400, 670, 30)]  # trend about 0.7
-                + [("B", d, 175.0) for d in range(680, 761, 30)])
+_BUYING_LESS = (
+    [("B", d, 250.0) for d in range(400, 670, 30)]  # trend about 0.7
+    + [("B", d, 175.0) for d in range(680, 761, 30)]
+)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

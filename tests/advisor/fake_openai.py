@@ -42,7 +42,9 @@ class FakeOpenAI:
         if reply.delay:
             await asyncio.sleep(reply.delay)
         if reply.status != 200:
-            return web.json_response({"error": {"message": "scripted failure"}}, status=reply.status)
+            return web.json_response(
+                {"error": {"message": "scripted failure"}}, status=reply.status
+            )
         return web.json_response(
             {
                 "id": "chatcmpl-fake",

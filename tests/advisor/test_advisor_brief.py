@@ -8,17 +8,43 @@ from advisor.reports.brief import build_brief
 from knowledge.textnorm import to_simplified
 
 SECTIONS = {
-    "en": ["## Segment", "## Key figures", "## Risk signals", "## Recommended actions",
-           "## Negotiation preparation", "## Talking points", "## Rep time", "## Sources"],
-    "ko": ["## 세그먼트", "## 주요 수치", "## 위험 신호", "## 권장 조치", "## 협상 준비",
-           "## 다음 방문 시 대화 포인트", "## 이 고객에게 쓸 영업 시간", "## 출처"],
-    "zh": ["## 客户分类", "## 关键数据", "## 风险信号", "## 建议行动", "## 谈判准备",
-           "## 下次拜访的沟通要点", "## 该客户应投入的销售时间", "## 出处"],
+    "en": [
+        "## Segment",
+        "## Key figures",
+        "## Risk signals",
+        "## Recommended actions",
+        "## Negotiation preparation",
+        "## Talking points",
+        "## Rep time",
+        "## Sources",
+    ],
+    "ko": [
+        "## 세그먼트",
+        "## 주요 수치",
+        "## 위험 신호",
+        "## 권장 조치",
+        "## 협상 준비",
+        "## 다음 방문 시 대화 포인트",
+        "## 이 고객에게 쓸 영업 시간",
+        "## 출처",
+    ],
+    "zh": [
+        "## 客户分类",
+        "## 关键数据",
+        "## 风险信号",
+        "## 建议行动",
+        "## 谈判准备",
+        "## 下次拜访的沟通要点",
+        "## 该客户应投入的销售时间",
+        "## 出处",
+    ],
 }
 
 
 @pytest.mark.parametrize("lang", ["en", "ko", "zh"])
-def test_brief_has_every_section_in_the_readers_language(knowledge_base, sample_directory, lang) -> None:
+def test_brief_has_every_section_in_the_readers_language(
+    knowledge_base, sample_directory, lang
+) -> None:
     brief = build_brief("A001", sample_directory, knowledge_base, lang=lang)
     for heading in SECTIONS[lang]:
         assert heading in brief.markdown
@@ -43,7 +69,9 @@ def test_actions_are_ordered_by_urgency(knowledge_base, sample_directory) -> Non
 def test_brief_json_contract(knowledge_base, sample_directory, tmp_path) -> None:
     chart = tmp_path / "a001.png"
     data = build_brief("A001", sample_directory, knowledge_base, chart=chart).as_json()
-    assert {"account_id", "segment", "risks", "actions", "tactics", "citations", "markdown"} <= set(data)
+    assert {"account_id", "segment", "risks", "actions", "tactics", "citations", "markdown"} <= set(
+        data
+    )
     assert data["account_id"] == "A001" and data["segment"] == "EII"
     assert data["previous_segment"] == "EI"
     assert [r["code"] for r in data["risks"]]

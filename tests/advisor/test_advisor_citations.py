@@ -34,8 +34,12 @@ def cited(passages: Sequence[Record], ranked: Sequence[str], limit: int = 2) -> 
 
 
 def test_a_card_told_by_two_sources_cites_each_source_once_before_either_twice() -> None:
-    passages = [passage("ko-1", "000.txt"), passage("ko-2", "000.txt"),
-                passage("zh-1", "003.txt"), passage("zh-2", "003.txt")]
+    passages = [
+        passage("ko-1", "000.txt"),
+        passage("ko-2", "000.txt"),
+        passage("zh-1", "003.txt"),
+        passage("zh-2", "003.txt"),
+    ]
     # Search ranked both Korean passages above the Chinese ones.
     assert cited(passages, ["ko-2", "ko-1", "zh-2", "zh-1"]) == ["ko-2", "zh-2"]
 
@@ -93,8 +97,7 @@ class BundledCards:
 
 
 def answer_text(plan: Plan, lang: str) -> str:
-    return compose(plan, language=lang, traditional=False, account=None,
-                   knowledge=BUNDLED).text
+    return compose(plan, language=lang, traditional=False, account=None, knowledge=BUNDLED).text
 
 
 BUNDLED = BundledCards()
@@ -110,8 +113,11 @@ def test_an_answer_shows_every_step_of_a_card_of_six() -> None:
 
 def test_an_answer_whose_stage_gave_way_says_so_in_each_language() -> None:
     lead = (Choice(BUNDLED.card("pro-pii-c-stronger-competitor"), 1.0),)
-    expected = {"en": "written for a prospect", "ko": "지침에 따라 아직 계약 전인 잠재 고객으로 가정하고",
-                "zh": "是针对尚未成交的潜在客户的"}
+    expected = {
+        "en": "written for a prospect",
+        "ko": "지침에 따라 아직 계약 전인 잠재 고객으로 가정하고",
+        "zh": "是针对尚未成交的潜在客户的",
+    }
     for lang, words in expected.items():
         text = answer_text(Plan(lead=lead, stage_unknown=True, stage_reread=True), lang)
         assert words in text, (lang, text)

@@ -16,10 +16,18 @@ def home(advisor_home, use_fake_embedder) -> CliRunner:
     runner = CliRunner()
     assert runner.invoke(main, ["ingest"]).exit_code == 0
     folder = sample_dir()
-    result = runner.invoke(main, [
-        "import", "--accounts", str(folder / "accounts.csv"),
-        "--transactions", str(folder / "transactions.csv"), "--events", str(folder / "events.csv"),
-    ])
+    result = runner.invoke(
+        main,
+        [
+            "import",
+            "--accounts",
+            str(folder / "accounts.csv"),
+            "--transactions",
+            str(folder / "transactions.csv"),
+            "--events",
+            str(folder / "events.csv"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     return runner
 

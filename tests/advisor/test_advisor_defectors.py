@@ -29,14 +29,16 @@ def _portfolio():
     # P1: buys every month, but the last quarter fell to a third: partial defection.
     rows += monthly("P1", {**{i: 6000 for i in range(-12, 9)}, 9: 2000, 10: 2000, 11: 2000})
     history = tx(rows)
-    evts = events([
-        ("G1", "2026-08-10", "competitor_offer", None, "a rival offered 10% off"),
-        ("G1", "2026-09-01", "complaint", None, "late deliveries"),
-        ("G1", "2026-09-20", "lost", None, "moved to the rival"),
-        ("P1", "2026-09-05", "satisfaction", 2.0, None),
-        ("P1", "2026-01-05", "overdue", 5000.0, "an old invoice"),  # outside the lookback
-        ("B1", "2026-09-05", "complaint", None, "not a defector, not counted"),
-    ])
+    evts = events(
+        [
+            ("G1", "2026-08-10", "competitor_offer", None, "a rival offered 10% off"),
+            ("G1", "2026-09-01", "complaint", None, "late deliveries"),
+            ("G1", "2026-09-20", "lost", None, "moved to the rival"),
+            ("P1", "2026-09-05", "satisfaction", 2.0, None),
+            ("P1", "2026-01-05", "overdue", 5000.0, "an old invoice"),  # outside the lookback
+            ("B1", "2026-09-05", "complaint", None, "not a defector, not counted"),
+        ]
+    )
     return analyse(history, None, evts, AS_OF), evts
 
 
@@ -61,7 +63,12 @@ def test_events_before_a_loss_explain_it_and_old_ones_do_not() -> None:
 def test_causes_are_counted_most_frequent_first() -> None:
     analysis, evts = _portfolio()
     causes = defector_report(analysis, evts).causes
-    assert causes == {"competitor_offer": 1, "complaint": 1, "low_satisfaction": 1, NO_RECORDED_CAUSE: 1}
+    assert causes == {
+        "competitor_offer": 1,
+        "complaint": 1,
+        "low_satisfaction": 1,
+        NO_RECORDED_CAUSE: 1,
+    }
 
 
 def test_rates_use_the_segment_held_a_quarter_earlier() -> None:
@@ -101,9 +108,18 @@ def test_cli_on_the_sample_portfolio(advisor_home, tmp_path) -> None:
 
     runner = CliRunner()
     folder = sample_dir()
-    runner.invoke(main, ["import", "--accounts", str(folder / "accounts.csv"),
-                         "--transactions", str(folder / "transactions.csv"),
-                         "--events", str(folder / "events.csv")])
+    runner.invoke(
+        main,
+        [
+            "import",
+            "--accounts",
+            str(folder / "accounts.csv"),
+            "--transactions",
+            str(folder / "transactions.csv"),
+            "--events",
+            str(folder / "events.csv"),
+        ],
+    )
     chart = tmp_path / "defectors.png"
     result = runner.invoke(main, ["defectors", "--json", "--chart", str(chart)])
     assert result.exit_code == 0, result.output
@@ -135,9 +151,11 @@ def _collapses():
     rows += monthly("C2", {i: 60000 for i in range(-12, 9, 2)})
     # D1: one order in the last quarter at 30% of before: a sharp decline, not a collapse.
     rows += monthly("D1", {i: 100000 for i in range(9)}) + [("D1", month_day(10), 90000)]
-    evts = events([
-        ("C1", "2026-09-20", "competitor_offer", None, "a rival took the range"),
-    ])
+    evts = events(
+        [
+            ("C1", "2026-09-20", "competitor_offer", None, "a rival took the range"),
+        ]
+    )
     return analyse(tx(rows), None, evts, AS_OF), evts
 
 
@@ -157,7 +175,10 @@ def test_an_account_whose_orders_collapsed_is_a_full_defector() -> None:
 def test_a_buyer_with_long_gaps_that_stopped_is_a_full_defector() -> None:
     analysis, evts = _collapses()
     assert "C2" not in analysis.risks or not {r.code for r in analysis.risks["C2"]} & {
-        "lapsed", "sharp_decline", "partial_defection"}
+        "lapsed",
+        "sharp_decline",
+        "partial_defection",
+    }
     c2 = {d.account_id: d for d in defector_report(analysis, evts).defectors}["C2"]
     assert (c2.kind, c2.signal, c2.date) == (FULL, "collapsed", month_day(8))
 
@@ -179,7 +200,9 @@ def test_a_sharp_decline_with_one_order_is_a_partial_defector() -> None:
     share=st.floats(0, 0.0999),
 )
 def test_no_account_whose_last_quarter_fell_by_more_than_90_percent_escapes(
-    monthly_amount: int, earlier: set[int], last_quarter: list[tuple[int, int, float]],
+    monthly_amount: int,
+    earlier: set[int],
+    last_quarter: list[tuple[int, int, float]],
     share: float,
 ) -> None:
     rows = steady("B1", 9000) + steady("S0", 5000) + steady("S1", 3000)
@@ -200,7 +223,9 @@ def test_no_account_whose_last_quarter_fell_by_more_than_90_percent_escapes(
 def test_report_text_says_why_each_account_is_a_defector() -> None:
     analysis, evts = _collapses()
     report = defector_report(analysis, evts)
-    assert "orders collapsed: last quarter 1% of its earlier average" in report_text(report, [], "en")
+    assert "orders collapsed: last quarter 1% of its earlier average" in report_text(
+        report, [], "en"
+    )
     assert "주문 급감: 최근 분기 구매가 이전 분기 평균의 1%" in report_text(report, [], "ko")
     assert "订单骤降：最近一个季度的采购额仅为此前季度平均的 1%" in report_text(report, [], "zh")
     assert "sharp decline: last quarter 30% of its earlier average" in report_text(report, [], "en")

@@ -19,7 +19,9 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def _answer(text: str, known: bool = True, cited: str = "") -> Answer:
-    citations = (Citation(1, Record("p", PASSAGE, cited, "zh-Hant", "s.txt"), None),) if cited else ()
+    citations = (
+        (Citation(1, Record("p", PASSAGE, cited, "zh-Hant", "s.txt"), None),) if cited else ()
+    )
     return Answer(text=text, body=text, language="en", known=known, citations=citations)
 
 
@@ -36,8 +38,13 @@ def test_the_four_figures_by_hand() -> None:
         "내일 날씨?": _answer("잘 모르겠습니다.", known=False),
     }
     result = evaluate_answers(questions, lambda q: replies[q]).as_json()
-    assert result["overall"] == {"n": 3, "language": round(2 / 3, 4), "grounded": 0.5,
-                                 "answered": 1.0, "refused": 1.0}
+    assert result["overall"] == {
+        "n": 3,
+        "language": round(2 / 3, 4),
+        "grounded": 0.5,
+        "answered": 1.0,
+        "refused": 1.0,
+    }
     assert result["by_language"]["zh"]["grounded"] == 0.0
     assert [m["id"] for m in result["misses"]] == ["b"]
     assert expected_language(questions[1]) == "zh-Hant"
@@ -45,12 +52,30 @@ def test_the_four_figures_by_hand() -> None:
 
 def test_eval_answers_json_contract(advisor_home, use_fake_embedder, tmp_path) -> None:
     questions = tmp_path / "set.jsonl"
-    questions.write_text("\n".join(json.dumps(q, ensure_ascii=False) for q in [
-        {"id": "x1", "lang": "en", "question": "A key account wants a 30% price cut. What now?",
-         "gold": ["30%"], "topic": "negotiation", "expect": "…"},
-        {"id": "x2", "lang": "ko", "question": "CRM 비밀번호 초기화 방법?", "gold": [],
-         "topic": "out-of-scope", "expect": "I don't know"},
-    ]), "utf-8")
+    questions.write_text(
+        "\n".join(
+            json.dumps(q, ensure_ascii=False)
+            for q in [
+                {
+                    "id": "x1",
+                    "lang": "en",
+                    "question": "A key account wants a 30% price cut. What now?",
+                    "gold": ["30%"],
+                    "topic": "negotiation",
+                    "expect": "…",
+                },
+                {
+                    "id": "x2",
+                    "lang": "ko",
+                    "question": "CRM 비밀번호 초기화 방법?",
+                    "gold": [],
+                    "topic": "out-of-scope",
+                    "expect": "I don't know",
+                },
+            ]
+        ),
+        "utf-8",
+    )
     runner = CliRunner()
     result = runner.invoke(main, ["eval", "answers", str(questions), "--json"])
     assert result.exit_code == 0, result.output
@@ -74,8 +99,20 @@ def test_the_development_set_reaches_its_targets_with_the_real_model(tmp_path) -
     env = {"ADVISOR_HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin"}
     repo = Path(__file__).resolve().parents[2]
     out = subprocess.run(
-        [sys.executable, "-m", "advisor.cli", "eval", "answers", str(DATA / "answer_dev.jsonl"),
-         "--json"], cwd=repo, env=env, capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-m",
+            "advisor.cli",
+            "eval",
+            "answers",
+            str(DATA / "answer_dev.jsonl"),
+            "--json",
+        ],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     result = json.loads(out.stdout)
     overall = result["overall"]

@@ -20,16 +20,31 @@ from knowledge.search.retrieval import Evidence
 @pytest.mark.parametrize(
     ("question", "stage", "segments"),
     [
-        ("They've been ordering every month for three years, but tiny amounts. Worth more visits?",
-         EXISTING, ("EIII",)),
-        ("Our biggest customer, with us for 5 years, steady orders like clockwork. What next?",
-         EXISTING, ("EI",)),
-        ("Our largest account is buying less since spring and orders jump up and down.",
-         EXISTING, ("EII",)),
-        ("Small customer, tiny orders, and irregular: some months nothing at all.",
-         EXISTING, ("EIV",)),
-        ("A big chain we haven't signed yet is keen to move fast. How do we close?",
-         PROSPECT, ("PI",)),
+        (
+            "They've been ordering every month for three years, but tiny amounts. Worth more visits?",
+            EXISTING,
+            ("EIII",),
+        ),
+        (
+            "Our biggest customer, with us for 5 years, steady orders like clockwork. What next?",
+            EXISTING,
+            ("EI",),
+        ),
+        (
+            "Our largest account is buying less since spring and orders jump up and down.",
+            EXISTING,
+            ("EII",),
+        ),
+        (
+            "Small customer, tiny orders, and irregular: some months nothing at all.",
+            EXISTING,
+            ("EIV",),
+        ),
+        (
+            "A big chain we haven't signed yet is keen to move fast. How do we close?",
+            PROSPECT,
+            ("PI",),
+        ),
         ("대기업인데 아직 계약 전이고 담당자가 시큰둥해요. 계속 공들일까요?", PROSPECT, ("PII",)),
         ("老客户，每个月都下单，但量很小，要不要多跑几趟？", EXISTING, ("EIII",)),
         ("我们想开发新客户，平时该从哪些渠道收集线索？", FUTURE, ("F",)),
@@ -60,13 +75,19 @@ def test_a_known_segment_is_a_complete_profile() -> None:
 
 
 def _evidence(margin: float, outside: float = 0.9) -> Evidence:
-    return Evidence(similarity=0.9, card_similarity=outside + margin, coverage=0.5,
-                    agreement=True, domain_terms=1, outside_similarity=outside)
+    return Evidence(
+        similarity=0.9,
+        card_similarity=outside + margin,
+        coverage=0.5,
+        agreement=True,
+        domain_terms=1,
+        outside_similarity=outside,
+    )
 
 
 @pytest.mark.parametrize(
-    ("margin", "level"), [(0.05, SURE), (0.015, SURE), (0.01, UNSURE), (0.0, UNSURE),
-                          (-0.001, REFUSE), (-0.05, REFUSE)],
+    ("margin", "level"),
+    [(0.05, SURE), (0.015, SURE), (0.01, UNSURE), (0.0, UNSURE), (-0.001, REFUSE), (-0.05, REFUSE)],
 )
 def test_the_margin_decides_sure_unsure_or_refuse(margin, level) -> None:
     rules = ConfidenceRules(refuse_below=0.0, sure_from=0.015)
@@ -75,7 +96,8 @@ def test_the_margin_decides_sure_unsure_or_refuse(margin, level) -> None:
 
 def test_a_language_can_have_its_own_refusal_line() -> None:
     rules = ConfidenceRules.from_mapping(
-        {"refuse_below": 0.0, "sure_from": 0.015, "refuse_below_by_language": {"zh": 0.02}})
+        {"refuse_below": 0.0, "sure_from": 0.015, "refuse_below_by_language": {"zh": 0.02}}
+    )
     assert judge(_evidence(0.01), rules, "zh").level == REFUSE
     assert judge(_evidence(0.01), rules, "en").level == UNSURE
     assert judge(_evidence(0.01), rules).level == UNSURE
@@ -112,8 +134,10 @@ def test_situation_words_name_the_situation(question: str, situation: str) -> No
     [
         # A tender is not a decoy requirement, nor is a hotel a new sales channel:
         # words of the trade that say nothing of the situation are no signal.
-        ("down to the last two in a tender, what do we stress in the final round?",
-         "decoy-requirement"),
+        (
+            "down to the last two in a tender, what do we stress in the final round?",
+            "decoy-requirement",
+        ),
         ("客户的需求是什么？我们怎么投标", "decoy-requirement"),
         ("a hotel group loved our tasting, how do we close them?", "new-channel"),
     ],

@@ -14,9 +14,15 @@ from knowledge.textnorm import to_taiwan
 
 @pytest.mark.parametrize(
     ("word", "topic", "direction"),
-    [("고객", "고객은", "고객으로"), ("거래처", "거래처는", "거래처로"), ("서울", "서울은", "서울로"),
-     ("A001", "A001은", "A001로"), ("EII", "EII는", "EII로"), ("ABC Trading", "ABC Trading은",
-      "ABC Trading으로"), ("Bluebird Hotels", "Bluebird Hotels는", "Bluebird Hotels로")],
+    [
+        ("고객", "고객은", "고객으로"),
+        ("거래처", "거래처는", "거래처로"),
+        ("서울", "서울은", "서울로"),
+        ("A001", "A001은", "A001로"),
+        ("EII", "EII는", "EII로"),
+        ("ABC Trading", "ABC Trading은", "ABC Trading으로"),
+        ("Bluebird Hotels", "Bluebird Hotels는", "Bluebird Hotels로"),
+    ],
 )
 def test_korean_particles_follow_the_final_sound(word, topic, direction) -> None:
     assert attach(word, "은") == topic
@@ -38,7 +44,10 @@ def test_traditional_answers_use_taiwan_phrasing() -> None:
 # Questions that reach every part of an answer: an account header, a described
 # customer, a stated segment, a pitfall, a tactic, a refusal.
 ACCOUNT_QUESTIONS = [
-    ("A001", "ABC Trading 주문이 절반으로 줄었고 경쟁사가 리베이트를 제안했어요. 어떻게 해야 하나요?"),
+    (
+        "A001",
+        "ABC Trading 주문이 절반으로 줄었고 경쟁사가 리베이트를 제안했어요. 어떻게 해야 하나요?",
+    ),
     ("A003", "华东贸易的投诉还没有解决，我该怎么办？"),
     ("A004", "Pacific Retail Group 대금 연체가 계속됩니다. 어떻게 해야 하나요?"),
     ("A009", "Bluebird Hotels 계약을 빨리 성사시키려면 어떻게 해야 하나요?"),
@@ -84,7 +93,9 @@ def test_no_generated_answer_mixes_registers_or_shows_a_raw_template(advisor) ->
             assert register_slips(body) == [], (question, register_slips(body))
             checked += 1
         if answer.language == "zh-Hant":
-            assert body == to_taiwan(body), question  # nothing left in simplified or OpenCC-standard forms
+            assert body == to_taiwan(body), (
+                question
+            )  # nothing left in simplified or OpenCC-standard forms
             assert "爲" not in body and "挽迴" not in body
     assert checked >= 8
 

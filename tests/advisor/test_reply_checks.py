@@ -15,15 +15,26 @@ from advisor.answering.reply_language import reply_language
 DATA = {
     "account": {
         "name": "ABC Trading",
-        "reasons": ["top 20% by revenue: 1.29M, rank 7 of 240",
-                    "last quarter 172K is only 46% of the earlier quarters' average (373K)"],
+        "reasons": [
+            "top 20% by revenue: 1.29M, rank 7 of 240",
+            "last quarter 172K is only 46% of the earlier quarters' average (373K)",
+        ],
         "metrics": {"revenue": 1292870.0, "trend_ratio": 0.4619, "last_purchase": "2026-10-31"},
-        "risks": [{"title": "competitor offer",
-                   "evidence": "reported on 2026-09-18 — a rival offered 8% lower prices"}],
+        "risks": [
+            {
+                "title": "competitor offer",
+                "evidence": "reported on 2026-09-18 — a rival offered 8% lower prices",
+            }
+        ],
     },
-    "sources": [{"number": 1, "text": "一次性给予3万元返利，或者打九折。客服热线 400-820-8820。"},
-                {"number": 2, "text": "월 1회 방문하고, 10만 원 이하의 선물만 허용합니다. 자세한 내용은 "
-                                      "https://example.org/policy 참조."}],
+    "sources": [
+        {"number": 1, "text": "一次性给予3万元返利，或者打九折。客服热线 400-820-8820。"},
+        {
+            "number": 2,
+            "text": "월 1회 방문하고, 10만 원 이하의 선물만 허용합니다. 자세한 내용은 "
+            "https://example.org/policy 참조.",
+        },
+    ],
 }
 
 
@@ -81,9 +92,11 @@ def test_talk_to_the_system_is_caught_in_every_language(reply) -> None:
 
 @pytest.mark.parametrize(
     "reply",
-    ["Set up a loyalty points system: members earn rewards [1].",
-     "Act as a consultant to the buyer, not a vendor [1].",
-     "Follow up on the customer's instructions for delivery [1]."],
+    [
+        "Set up a loyalty points system: members earn rewards [1].",
+        "Act as a consultant to the buyer, not a vendor [1].",
+        "Follow up on the customer's instructions for delivery [1].",
+    ],
 )
 def test_ordinary_advice_is_not_taken_for_talk_to_the_system(reply) -> None:
     assert instruction_talk(reply) is None

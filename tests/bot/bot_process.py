@@ -43,8 +43,9 @@ def services() -> Iterator[Conversation]:
             stack.callback(accounts.close)
             directory = PortfolioDirectory.load(accounts)
         users = stack.enter_context(UserStore(os.environ["ADVISOR_TEST_DB"]))
-        yield Conversation(Advisor(knowledge, directory), users,
-                           Path(os.environ["ADVISOR_TEST_CHARTS"]))
+        yield Conversation(
+            Advisor(knowledge, directory), users, Path(os.environ["ADVISOR_TEST_CHARTS"])
+        )
     logging.getLogger(__name__).info("services closed")
 
 
@@ -53,8 +54,9 @@ def config() -> BotConfig:
     if not port:
         return BotConfig.from_env()
     url = f"http://127.0.0.1:{port}/hook"
-    return replace(BotConfig.from_env(webhook_url=url, webhook_port=int(port)),
-                   webhook_listen="127.0.0.1")
+    return replace(
+        BotConfig.from_env(webhook_url=url, webhook_port=int(port)), webhook_listen="127.0.0.1"
+    )
 
 
 if __name__ == "__main__":

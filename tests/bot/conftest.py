@@ -19,8 +19,13 @@ from advisor.reports.gaps import GapLog
 from advisor.users.store import UserStore
 from tests.bot.fake_telegram import FakeTelegram, FakeTelegramServer
 
-REPS = {"kim.minji": 1001, "lee.junho": 1002, "wang.lei": 1003, "chen.jing": 1004,
-        "smith.anna": 1005}
+REPS = {
+    "kim.minji": 1001,
+    "lee.junho": 1002,
+    "wang.lei": 1003,
+    "chen.jing": 1004,
+    "smith.anna": 1005,
+}
 MANAGER, TRAINEE, STRANGER = 2001, 3001, 9999
 
 

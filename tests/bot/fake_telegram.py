@@ -31,16 +31,42 @@ from tests.loopback import LoopbackServer
 
 TOKEN = "123456:TEST-token_for_the_fake"
 BOT_USER = {
-    "id": 123456, "is_bot": True, "first_name": "Advisor", "username": "advisor_test_bot",
-    "can_join_groups": True, "can_read_all_group_messages": False,
+    "id": 123456,
+    "is_bot": True,
+    "first_name": "Advisor",
+    "username": "advisor_test_bot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
     "supports_inline_queries": False,
 }
-JSON_FIELDS = {"reply_markup", "link_preview_options", "allowed_updates", "commands", "entities",
-               "scope"}
+JSON_FIELDS = {
+    "reply_markup",
+    "link_preview_options",
+    "allowed_updates",
+    "commands",
+    "entities",
+    "scope",
+}
 DROP = 0  # the "status" of a failure that closes the connection without an answer
 HOLD_CAP = 1.0  # seconds an empty getUpdates is held at most, whatever its timeout
-ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
-                "tg-spoiler", "span", "blockquote", "tg-emoji"}
+ALLOWED_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "a",
+    "code",
+    "pre",
+    "tg-spoiler",
+    "span",
+    "blockquote",
+    "tg-emoji",
+}
 
 
 @dataclass
@@ -92,8 +118,7 @@ class _TelegramHTML(HTMLParser):
 
 def parse_html(markup: str) -> tuple[str | None, str]:
     """(error or None, the text as Telegram would show it)."""
-    stray = next((m for m in re.finditer(r"<(?!/?[A-Za-z][A-Za-z-]*(?:\s[^<>]*)?>)", markup)),
-                 None)
+    stray = next((m for m in re.finditer(r"<(?!/?[A-Za-z][A-Za-z-]*(?:\s[^<>]*)?>)", markup)), None)
     if stray is not None:
         return f"Unsupported start tag at byte offset {stray.start()}", markup
     parser = _TelegramHTML()
@@ -102,8 +127,7 @@ def parse_html(markup: str) -> tuple[str | None, str]:
     if parser.error is None and parser.stack:
         parser.error = f'Can\'t find end tag corresponding to start tag "{parser.stack[-1]}"'
     bad_amp = any(
-        part and not part.split(";", 1)[0].lstrip("#").isalnum()
-        for part in markup.split("&")[1:]
+        part and not part.split(";", 1)[0].lstrip("#").isalnum() for part in markup.split("&")[1:]
     )
     if parser.error is None and bad_amp:
         parser.error = "Unsupported entity"
@@ -144,16 +168,22 @@ class FakeTelegram:
             counter = self._message_ids.setdefault(chat_id, itertools.count(1))
             return next(counter)
 
-    def message_update(self, user_id: int, text: str, *, language_code: str | None = "en",
-                       group: int | None = None) -> dict[str, Any]:
+    def message_update(
+        self, user_id: int, text: str, *, language_code: str | None = "en", group: int | None = None
+    ) -> dict[str, Any]:
         """A private message, or with `group` (a negative id) a message in a group chat."""
         chat = group or user_id
-        where = ({"id": group, "type": "supergroup", "title": "Sales team"} if group else
-                 {"id": user_id, "type": "private", "first_name": f"User{user_id}"})
+        where = (
+            {"id": group, "type": "supergroup", "title": "Sales team"}
+            if group
+            else {"id": user_id, "type": "private", "first_name": f"User{user_id}"}
+        )
         message: dict[str, Any] = {
-            "message_id": self._next_message_id(chat), "date": int(time.time()),
+            "message_id": self._next_message_id(chat),
+            "date": int(time.time()),
             "chat": where,
-            "from": self._user(user_id, language_code), "text": text,
+            "from": self._user(user_id, language_code),
+            "text": text,
         }
         if text.startswith("/"):
             length = len(text.split()[0]) if text.split() else len(text)
@@ -173,33 +203,55 @@ class FakeTelegram:
         message["photo"] = [{"file_id": "p1", "file_unique_id": "u1", "width": 1, "height": 1}]
         self.enqueue(update)
 
-    def press(self, user_id: int, data: str, message: dict[str, Any] | None = None,
-              language_code: str | None = "en") -> None:
+    def press(
+        self,
+        user_id: int,
+        data: str,
+        message: dict[str, Any] | None = None,
+        language_code: str | None = "en",
+    ) -> None:
         """Script a button press on a message the bot sent."""
-        message = message or {"message_id": 1, "date": int(time.time()),
-                              "chat": {"id": user_id, "type": "private"}, "from": BOT_USER,
-                              "text": "…"}
-        self.enqueue({
-            "update_id": next(self._update_ids),
-            "callback_query": {
-                "id": str(next(self._callback_ids)), "from": self._user(user_id, language_code),
-                "chat_instance": str(user_id), "data": data, "message": message,
-            },
-        })
+        message = message or {
+            "message_id": 1,
+            "date": int(time.time()),
+            "chat": {"id": user_id, "type": "private"},
+            "from": BOT_USER,
+            "text": "…",
+        }
+        self.enqueue(
+            {
+                "update_id": next(self._update_ids),
+                "callback_query": {
+                    "id": str(next(self._callback_ids)),
+                    "from": self._user(user_id, language_code),
+                    "chat_instance": str(user_id),
+                    "data": data,
+                    "message": message,
+                },
+            }
+        )
 
     def enqueue(self, *updates: dict[str, Any]) -> None:
         with self._lock:
             self._updates.extend(updates)
 
-    def fail_next(self, method: str, status: int, description: str = "", *,
-                  retry_after: float | None = None,
-                  when: Callable[[dict[str, Any]], bool] | None = None, times: int = 1) -> None:
+    def fail_next(
+        self,
+        method: str,
+        status: int,
+        description: str = "",
+        *,
+        retry_after: float | None = None,
+        when: Callable[[dict[str, Any]], bool] | None = None,
+        times: int = 1,
+    ) -> None:
         """The next `times` matching calls of `method` fail: with HTTP `status` and the
         description (and `retry_after`, in seconds, for a 429), or with `status=DROP`
         by closing the connection unanswered."""
         with self._lock:
-            self._failures.extend(Failure(method, status, description, retry_after, when)
-                                  for _ in range(times))
+            self._failures.extend(
+                Failure(method, status, description, retry_after, when) for _ in range(times)
+            )
 
     @property
     def pending(self) -> int:
@@ -214,8 +266,10 @@ class FakeTelegram:
     def sent(self, chat_id: int) -> list[Call]:
         """Messages and photos that reached a chat, in order."""
         return [
-            c for c in list(self.calls)
-            if c.ok and c.method in ("sendMessage", "sendPhoto")
+            c
+            for c in list(self.calls)
+            if c.ok
+            and c.method in ("sendMessage", "sendPhoto")
             and int(c.params["chat_id"]) == chat_id
         ]
 
@@ -223,8 +277,9 @@ class FakeTelegram:
         """What the user sees in each message (HTML parsed like Telegram does)."""
         return [c.params["shown"] for c in self.sent(chat_id) if c.method == "sendMessage"]
 
-    def wait_for(self, predicate: Callable[[], bool], timeout: float = 30.0,
-                 what: str = "the bot") -> None:
+    def wait_for(
+        self, predicate: Callable[[], bool], timeout: float = 30.0, what: str = "the bot"
+    ) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if predicate():
@@ -234,8 +289,9 @@ class FakeTelegram:
         raise AssertionError(f"timed out waiting for {what}; last calls: {recent}")
 
     def wait_sent(self, chat_id: int, count: int, timeout: float = 30.0) -> list[str]:
-        self.wait_for(lambda: len(self.sent(chat_id)) >= count, timeout,
-                      f"{count} messages to chat {chat_id}")
+        self.wait_for(
+            lambda: len(self.sent(chat_id)) >= count, timeout, f"{count} messages to chat {chat_id}"
+        )
         return self.texts(chat_id)
 
     # ---- the server ----------------------------------------------------------------
@@ -320,8 +376,13 @@ class FakeTelegram:
             await asyncio.sleep(0.01)
 
     def _message(self, chat_id: int, **content: Any) -> dict[str, Any]:
-        return {"message_id": self._next_message_id(chat_id), "date": int(time.time()),
-                "chat": {"id": chat_id, "type": "private"}, "from": BOT_USER, **content}
+        return {
+            "message_id": self._next_message_id(chat_id),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private"},
+            "from": BOT_USER,
+            **content,
+        }
 
     async def _m_sendMessage(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
         text = str(params.get("text", ""))
@@ -346,10 +407,18 @@ class FakeTelegram:
             raise _ApiError("Bad Request: IMAGE_PROCESS_FAILED")
         if utf16_len(str(params.get("caption", ""))) > 1024:
             raise _ApiError("Bad Request: message caption is too long")
-        size = {"file_id": "photo-1", "file_unique_id": "uphoto-1", "width": 1280,
-                "height": 960, "file_size": len(photo)}
-        return self._message(int(params["chat_id"]), photo=[size],
-                             **({"caption": params["caption"]} if params.get("caption") else {}))
+        size = {
+            "file_id": "photo-1",
+            "file_unique_id": "uphoto-1",
+            "width": 1280,
+            "height": 960,
+            "file_size": len(photo),
+        }
+        return self._message(
+            int(params["chat_id"]),
+            photo=[size],
+            **({"caption": params["caption"]} if params.get("caption") else {}),
+        )
 
     async def _m_sendChatAction(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
         return True
@@ -365,15 +434,20 @@ class FakeTelegram:
                 raise _ApiError(f"Bad Request: can't parse entities: {error}")
         return self._edited(params, text=text)
 
-    async def _m_editMessageReplyMarkup(self, params: dict[str, Any], files: dict[str, bytes]
-                                        ) -> Any:
+    async def _m_editMessageReplyMarkup(
+        self, params: dict[str, Any], files: dict[str, bytes]
+    ) -> Any:
         return self._edited(params)
 
     def _edited(self, params: dict[str, Any], **content: Any) -> dict[str, Any]:
-        message = {"message_id": int(params.get("message_id", 0)), "date": int(time.time()),
-                   "edit_date": int(time.time()),
-                   "chat": {"id": int(params.get("chat_id", 0)), "type": "private"},
-                   "from": BOT_USER, "text": content.get("text", "…")}
+        message = {
+            "message_id": int(params.get("message_id", 0)),
+            "date": int(time.time()),
+            "edit_date": int(time.time()),
+            "chat": {"id": int(params.get("chat_id", 0)), "type": "private"},
+            "from": BOT_USER,
+            "text": content.get("text", "…"),
+        }
         if "reply_markup" in params:
             message["reply_markup"] = params["reply_markup"]
         return message
@@ -396,8 +470,7 @@ class _ApiError(Exception):
         self.description = description
 
 
-def _error(status: int, description: str, parameters: dict[str, Any] | None = None
-           ) -> web.Response:
+def _error(status: int, description: str, parameters: dict[str, Any] | None = None) -> web.Response:
     body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
     if parameters:
         body["parameters"] = parameters

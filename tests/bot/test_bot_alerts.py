@@ -43,12 +43,17 @@ def clock_at() -> DateClock:
 @pytest.fixture
 def service(users, sample_directory, knowledge_base, clock_at) -> AlertService:
     """Alerts over the sample portfolio; yesterday A001 was still EI with no decline."""
-    alerts = AlertService(AlertStore(users.engine), users, lambda: sample_directory,
-                          knowledge_base, SEOUL, clock_at)
+    alerts = AlertService(
+        AlertStore(users.engine), users, lambda: sample_directory, knowledge_base, SEOUL, clock_at
+    )
     yesterday = snapshot_of(sample_directory.analysis, dt.date(2026, 11, 1))
     a1 = yesterday.accounts["A001"]
-    accounts = {**yesterday.accounts, "A001": dataclasses.replace(
-        a1, segment="EI", risks={k: v for k, v in a1.risks.items() if k != "sharp_decline"})}
+    accounts = {
+        **yesterday.accounts,
+        "A001": dataclasses.replace(
+            a1, segment="EI", risks={k: v for k, v in a1.risks.items() if k != "sharp_decline"}
+        ),
+    }
     alerts.store.save_snapshot(dataclasses.replace(yesterday, accounts=accounts), clock_at.now)
     return alerts
 
@@ -57,8 +62,12 @@ def run_jobs(conversation: Conversation, service: AlertService, *steps) -> None:
     """Build the real Application against the fake, then await each step(context) in turn."""
     from bot.app import BotConfig, build_application
 
-    application = build_application(BotConfig.from_env(), lambda: nullcontext(conversation),
-                                    lambda _c: nullcontext(service), SEOUL)
+    application = build_application(
+        BotConfig.from_env(),
+        lambda: nullcontext(conversation),
+        lambda _c: nullcontext(service),
+        SEOUL,
+    )
 
     async def scenario() -> None:
         async with application:
@@ -104,8 +113,12 @@ def test_alerts_found_in_quiet_hours_are_delivered_when_they_end(
 
 def test_a_rep_who_blocked_the_bot_is_not_retried(conversation, service, bot_env) -> None:
     telegram = bot_env
-    telegram.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user",
-                       when=lambda p: int(p["chat_id"]) == KIM)
+    telegram.fail_next(
+        "sendMessage",
+        403,
+        "Forbidden: bot was blocked by the user",
+        when=lambda p: int(p["chat_id"]) == KIM,
+    )
     run_jobs(conversation, service, jobs.daily_alerts, jobs.deliver)
     assert telegram.texts(KIM) == [] and service.store.pending() == []
 
@@ -135,8 +148,9 @@ class AlertingBot(RunningBot):
         from bot.app import BotConfig, build_application
 
         self.config = BotConfig.from_env()
-        self.application = build_application(self.config, lambda: nullcontext(conversation),
-                                             lambda _c: nullcontext(service), SEOUL)
+        self.application = build_application(
+            self.config, lambda: nullcontext(conversation), lambda _c: nullcontext(service), SEOUL
+        )
         self.error = None
         self.thread = threading.Thread(target=self._run, daemon=True)
 
@@ -144,8 +158,9 @@ class AlertingBot(RunningBot):
 def test_the_bot_schedules_the_jobs_when_it_starts(conversation, service, bot_env) -> None:
     bot = AlertingBot(conversation, service).start(bot_env)
     try:
-        bot_env.wait_for(lambda: len(bot.application.job_queue.jobs()) == 4,
-                         what="the jobs to be scheduled")
+        bot_env.wait_for(
+            lambda: len(bot.application.job_queue.jobs()) == 4, what="the jobs to be scheduled"
+        )
         found = {job.name: job for job in bot.application.job_queue.jobs()}
         assert set(found) == {*jobs.JOB_NAMES, "reply-outbox"}
         daily = found["daily-alerts"].next_t.astimezone(SEOUL.tz)
@@ -156,7 +171,9 @@ def test_the_bot_schedules_the_jobs_when_it_starts(conversation, service, bot_en
         bot.stop()
 
 
-def test_an_alert_cut_short_sends_only_its_rest_again(conversation, service, bot_env, clock_at) -> None:
+def test_an_alert_cut_short_sends_only_its_rest_again(
+    conversation, service, bot_env, clock_at
+) -> None:
     from bot.outbox import DELIVERY
     from bot.sending import Delivery
 

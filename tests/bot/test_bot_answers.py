@@ -6,9 +6,11 @@ from advisor.answering.understanding import mentioned_accounts
 from tests.bot.conftest import MANAGER, REPS
 
 ANNA, CHEN = REPS["smith.anna"], REPS["chen.jing"]
-PACIFIC = [{"account_id": "A004", "name": "Pacific Retail Group", "owner": "smith.anna"},
-           {"account_id": "A024", "name": "Pacific Retail Inc.", "owner": "smith.anna"},
-           {"account_id": "A049", "name": "Pacific Foods", "owner": "chen.jing"}]
+PACIFIC = [
+    {"account_id": "A004", "name": "Pacific Retail Group", "owner": "smith.anna"},
+    {"account_id": "A024", "name": "Pacific Retail Inc.", "owner": "smith.anna"},
+    {"account_id": "A049", "name": "Pacific Foods", "owner": "chen.jing"},
+]
 
 
 def test_a_name_two_accounts_share_is_ambiguous_and_a_full_name_is_not() -> None:
@@ -27,10 +29,10 @@ def test_the_advisor_asks_which_account_instead_of_picking_one(advisor) -> None:
     assert answer.as_json()["choices"][0].keys() == {"account_id", "name", "owner"}
 
 
-def test_in_chat_the_matches_are_buttons_and_a_press_answers_for_that_account(
-    conversation
-) -> None:
-    reply = conversation.handle_text(ANNA, "Pacific Retail 대금 연체가 계속됩니다. 어떻게 해야 하나요?")
+def test_in_chat_the_matches_are_buttons_and_a_press_answers_for_that_account(conversation) -> None:
+    reply = conversation.handle_text(
+        ANNA, "Pacific Retail 대금 연체가 계속됩니다. 어떻게 해야 하나요?"
+    )
     buttons = [b for row in reply.buttons for b in row]
     assert sorted(b.label.split(" · ")[0] for b in buttons) == ["A004", "A024"]
     assert all("smith.anna" in b.label for b in buttons)
@@ -41,8 +43,7 @@ def test_in_chat_the_matches_are_buttons_and_a_press_answers_for_that_account(
     assert conversation.button(CHEN, pick.data).notice
 
 
-def test_a_rep_who_sees_one_of_the_accounts_gets_it_without_a_question(conversation,
-                                                                      users) -> None:
+def test_a_rep_who_sees_one_of_the_accounts_gets_it_without_a_question(conversation, users) -> None:
     # chen.jing owns none of the Pacific Retail accounts: for chen they do not exist.
     reply = conversation.handle_text(CHEN, "Pacific Retail pays late again. What should I do?")
     assert not reply.buttons or all("A004" not in b.data for row in reply.buttons for b in row)

@@ -60,7 +60,9 @@ def test_chat_as_a_telegram_user_takes_their_role_or_refuses(chat) -> None:
     assert _users("add", "4242", "--role", "rep", "--owner", "wang.lei").exit_code == 0
     result = chat(["--as", "4242"], ["/start", "/brief A003", "/brief A001"])
     assert "sales rep for wang.lei's accounts" in result.output
-    assert "华东贸易有限公司 (A003)" in result.output and "No account 'A001' found." in result.output
+    assert (
+        "华东贸易有限公司 (A003)" in result.output and "No account 'A001' found." in result.output
+    )
 
 
 def test_chat_buttons_are_numbered_and_feedback_is_stored(chat, advisor_home) -> None:
@@ -98,7 +100,8 @@ def test_chat_rejects_contradictory_options(chat) -> None:
 
 def test_users_add_list_remove(advisor_home) -> None:
     assert _users("add", "1001", "--role", "rep", "--owner", "kim.minji").output.startswith(
-        "1001: rep (kim.minji)")
+        "1001: rep (kim.minji)"
+    )
     assert _users("add", "2001", "--role", "manager").exit_code == 0
     assert _users("add", "2001", "--role", "trainee").output.strip() == "2001: trainee"
     listed = json.loads(_users("list", "--json").output)
@@ -112,12 +115,15 @@ def test_users_add_list_remove(advisor_home) -> None:
     assert gone.exit_code == 1 and "no user 2001" in gone.output
 
 
-@pytest.mark.parametrize("args, message", [
-    (["add", "abc", "--role", "rep", "--owner", "x"], "'abc' is not a Telegram id"),
-    (["add", "0", "--role", "manager"], "'0' is not a Telegram id"),
-    (["add", "5", "--role", "rep"], "a rep needs --owner"),
-    (["add", "5", "--role", "manager", "--owner", "x"], "--owner is for reps only"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["add", "abc", "--role", "rep", "--owner", "x"], "'abc' is not a Telegram id"),
+        (["add", "0", "--role", "manager"], "'0' is not a Telegram id"),
+        (["add", "5", "--role", "rep"], "a rep needs --owner"),
+        (["add", "5", "--role", "manager", "--owner", "x"], "--owner is for reps only"),
+    ],
+)
 def test_users_add_rejects_bad_input_in_one_line(advisor_home, args, message) -> None:
     result = _users(*args)
     assert result.exit_code == 1 and message in result.output

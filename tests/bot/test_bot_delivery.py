@@ -20,7 +20,7 @@ PRICE_CUT = "A key account demands a 30% price cut. What should I do?"
 
 def _long_text() -> str:
     """About 10,000 characters: short paragraphs, one longer than a message, markup-like text."""
-    short = [f"{n}. Keep <b>calm</b> & compare \"offers\" — step {n} of the plan." for n in range(80)]
+    short = [f'{n}. Keep <b>calm</b> & compare "offers" — step {n} of the plan.' for n in range(80)]
     huge = " ".join(f"Sentence {n} weighs price < value & terms > discounts." for n in range(100))
     return "\n\n".join(short[:40] + [huge] + short[40:])
 
@@ -58,11 +58,14 @@ def test_a_10000_character_answer_arrives_whole_in_messages_under_the_limit(
     knowledge_base, sample_directory, users, clock, tmp_path, start_bot, telegram
 ) -> None:
     assert len(LONG) >= 10_000
-    start_bot(Conversation(LongAdvisor(knowledge_base, sample_directory), users, tmp_path,
-                           clock=clock))
+    start_bot(
+        Conversation(LongAdvisor(knowledge_base, sample_directory), users, tmp_path, clock=clock)
+    )
     telegram.send_text(MANAGER, PRICE_CUT)
-    telegram.wait_for(lambda: any("reply_markup" in c.params for c in telegram.sent(MANAGER)),
-                      what="the last part of the long answer")
+    telegram.wait_for(
+        lambda: any("reply_markup" in c.params for c in telegram.sent(MANAGER)),
+        what="the last part of the long answer",
+    )
     sent = telegram.sent(MANAGER)
     assert len(sent) >= 3
     assert all(c.ok for c in telegram.calls_of("sendMessage", ok_only=False))  # none too long
@@ -86,12 +89,17 @@ def test_flood_control_waits_and_retries_instead_of_losing_the_reply(
 
 def test_an_html_rejection_falls_back_to_plain_text(conversation, start_bot, telegram) -> None:
     start_bot(conversation)
-    telegram.fail_next("sendMessage", 400,
-                       'Bad Request: can\'t parse entities: Unsupported start tag "b" at byte offset 0',
-                       when=lambda params: params.get("parse_mode") == "HTML")
+    telegram.fail_next(
+        "sendMessage",
+        400,
+        'Bad Request: can\'t parse entities: Unsupported start tag "b" at byte offset 0',
+        when=lambda params: params.get("parse_mode") == "HTML",
+    )
     telegram.send_text(MANAGER, "/brief A001")
-    telegram.wait_for(lambda: any("reply_markup" in c.params for c in telegram.sent(MANAGER)),
-                      what="the whole brief")
+    telegram.wait_for(
+        lambda: any("reply_markup" in c.params for c in telegram.sent(MANAGER)),
+        what="the whole brief",
+    )
     attempts = [c for c in telegram.calls if c.method == "sendMessage"]
     assert attempts[0].status == 400 and "<b>" in attempts[0].params["text"]
     plain = attempts[1]
@@ -111,8 +119,9 @@ def test_a_burst_of_50_messages_from_10_users_is_answered_in_order_per_chat(
     assert len(people) == 10
     advisor = EchoAdvisor(knowledge_base, sample_directory)
     start_bot(Conversation(advisor, users, tmp_path, clock=clock))
-    questions = {p: [f"Q{k} from {p}: the customer asks for a price cut" for k in range(5)]
-                 for p in people}
+    questions = {
+        p: [f"Q{k} from {p}: the customer asks for a price cut" for k in range(5)] for p in people
+    }
     # Each user's messages back to back: handled concurrently, they would race.
     for person in people:
         for question in questions[person]:
@@ -121,9 +130,13 @@ def test_a_burst_of_50_messages_from_10_users_is_answered_in_order_per_chat(
     def answered(person: int) -> list[str]:
         return [t.split("»")[0].lstrip("«") for t in telegram.texts(person) if t.startswith("«")]
 
-    telegram.wait_for(lambda: all(
-        len([c for c in telegram.sent(p) if "reply_markup" in c.params]) == 5 for p in people),
-        timeout=120, what="50 answers")
+    telegram.wait_for(
+        lambda: all(
+            len([c for c in telegram.sent(p) if "reply_markup" in c.params]) == 5 for p in people
+        ),
+        timeout=120,
+        what="50 answers",
+    )
     for person in people:
         assert answered(person) == questions[person]
     assert all(c.ok for c in telegram.calls if c.method == "sendMessage")
@@ -132,8 +145,9 @@ def test_a_burst_of_50_messages_from_10_users_is_answered_in_order_per_chat(
 def test_buttons_show_sources_and_store_feedback(conversation, users, start_bot, telegram) -> None:
     start_bot(conversation)
     telegram.send_text(MANAGER, PRICE_CUT)
-    telegram.wait_for(lambda: any("reply_markup" in c.params for c in telegram.sent(MANAGER)),
-                      what="the answer")
+    telegram.wait_for(
+        lambda: any("reply_markup" in c.params for c in telegram.sent(MANAGER)), what="the answer"
+    )
     last = [c for c in telegram.sent(MANAGER) if "reply_markup" in c.params][-1]
     buttons = [b for row in last.params["reply_markup"]["inline_keyboard"] for b in row]
     assert [b["text"] for b in buttons] == ["📚 Sources", "🤝 Tactics", "👍", "👎"]
@@ -143,13 +157,16 @@ def test_buttons_show_sources_and_store_feedback(conversation, users, start_bot,
     telegram.wait_for(lambda: len(telegram.sent(MANAGER)) > before, what="the sources")
     assert telegram.texts(MANAGER)[before].startswith("Sources behind this answer")
     telegram.press(MANAGER, data["👍"])
-    telegram.wait_for(lambda: len(telegram.calls_of("editMessageReplyMarkup")) == 1,
-                      what="the keyboard edit")
+    telegram.wait_for(
+        lambda: len(telegram.calls_of("editMessageReplyMarkup")) == 1, what="the keyboard edit"
+    )
     thanks = telegram.calls_of("answerCallbackQuery")[-1]
     assert thanks.params["text"] == "Thanks for the feedback!"
     kept = telegram.calls_of("editMessageReplyMarkup")[0].params["reply_markup"]
-    assert [b["text"] for row in kept["inline_keyboard"] for b in row] == ["📚 Sources",
-                                                                           "🤝 Tactics"]
+    assert [b["text"] for row in kept["inline_keyboard"] for b in row] == [
+        "📚 Sources",
+        "🤝 Tactics",
+    ]
     assert [(f.question, f.vote) for f in users.all_feedback()] == [(PRICE_CUT, 1)]
     assert len(telegram.calls_of("answerCallbackQuery")) == 2
 
@@ -160,10 +177,10 @@ def test_typing_is_shown_and_non_text_messages_are_answered(
     start_bot(conversation)
     telegram.send_text(KIM, PRICE_CUT)
     telegram.send_photo_from(KIM)
-    telegram.wait_for(lambda: any("text messages" in t for t in telegram.texts(KIM)),
-                      what="the reply to a photo")
-    methods = [c.method for c in telegram.calls
-               if c.method in ("sendChatAction", "sendMessage")]
+    telegram.wait_for(
+        lambda: any("text messages" in t for t in telegram.texts(KIM)), what="the reply to a photo"
+    )
+    methods = [c.method for c in telegram.calls if c.method in ("sendChatAction", "sendMessage")]
     assert methods[0] == "sendChatAction"
     assert telegram.calls_of("sendChatAction")[0].params["action"] == "typing"
 
@@ -171,17 +188,21 @@ def test_typing_is_shown_and_non_text_messages_are_answered(
 def test_an_error_is_logged_and_the_user_gets_a_short_apology(
     knowledge_base, sample_directory, users, clock, tmp_path, start_bot, telegram, caplog
 ) -> None:
-    start_bot(Conversation(BrokenAdvisor(knowledge_base, sample_directory), users, tmp_path,
-                           clock=clock))
+    start_bot(
+        Conversation(BrokenAdvisor(knowledge_base, sample_directory), users, tmp_path, clock=clock)
+    )
     telegram.send_text(MANAGER, "boom: what now?")
     telegram.send_text(MANAGER, "/help")
     texts = telegram.wait_sent(MANAGER, 2)
-    assert texts[0] == ("Sorry, something went wrong on my side and I couldn't answer. "
-                        "Please try again in a moment.")
+    assert texts[0] == (
+        "Sorry, something went wrong on my side and I couldn't answer. "
+        "Please try again in a moment."
+    )
     assert "boom" not in texts[0] and "Traceback" not in texts[0]
     assert "Commands:" in texts[1]  # still serving
-    assert any("failed to handle an update" in r.getMessage() and r.exc_info
-               for r in caplog.records)
+    assert any(
+        "failed to handle an update" in r.getMessage() and r.exc_info for r in caplog.records
+    )
 
 
 TOKEN = {"TELEGRAM_BOT_TOKEN": "123456789:AAHfake-token_for-tests-only"}
@@ -192,19 +213,34 @@ def test_delivery_settings_come_from_the_environment() -> None:
     from bot.sending import DEFAULT_DELIVERY
 
     assert BotConfig.from_env(TOKEN).delivery == DEFAULT_DELIVERY
-    delivery = BotConfig.from_env({
-        **TOKEN, "ADVISOR_BOT_SEND_ATTEMPTS": "2", "ADVISOR_BOT_RETRY_SECONDS": "0.5",
-        "ADVISOR_BOT_OUTBOX_SECONDS": "15", "ADVISOR_BOT_OUTBOX_EXPIRY_HOURS": "6",
-    }).delivery
-    assert (delivery.attempts, delivery.backoff, delivery.outbox_every, delivery.outbox_expiry) \
-        == (2, 0.5, 15.0, 6 * 3600.0)
+    delivery = BotConfig.from_env(
+        {
+            **TOKEN,
+            "ADVISOR_BOT_SEND_ATTEMPTS": "2",
+            "ADVISOR_BOT_RETRY_SECONDS": "0.5",
+            "ADVISOR_BOT_OUTBOX_SECONDS": "15",
+            "ADVISOR_BOT_OUTBOX_EXPIRY_HOURS": "6",
+        }
+    ).delivery
+    assert (delivery.attempts, delivery.backoff, delivery.outbox_every, delivery.outbox_expiry) == (
+        2,
+        0.5,
+        15.0,
+        6 * 3600.0,
+    )
 
 
-@pytest.mark.parametrize(("name", "value"), [
-    ("ADVISOR_BOT_SEND_ATTEMPTS", "0"), ("ADVISOR_BOT_SEND_ATTEMPTS", "2.5"),
-    ("ADVISOR_BOT_RETRY_SECONDS", "-1"), ("ADVISOR_BOT_OUTBOX_SECONDS", "0"),
-    ("ADVISOR_BOT_OUTBOX_EXPIRY_HOURS", "soon"), ("ADVISOR_BOT_RETRY_SECONDS", "inf"),
-])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("ADVISOR_BOT_SEND_ATTEMPTS", "0"),
+        ("ADVISOR_BOT_SEND_ATTEMPTS", "2.5"),
+        ("ADVISOR_BOT_RETRY_SECONDS", "-1"),
+        ("ADVISOR_BOT_OUTBOX_SECONDS", "0"),
+        ("ADVISOR_BOT_OUTBOX_EXPIRY_HOURS", "soon"),
+        ("ADVISOR_BOT_RETRY_SECONDS", "inf"),
+    ],
+)
 def test_a_bad_delivery_setting_is_one_clear_error(name: str, value: str) -> None:
     from bot.app import BotConfig, BotError
 

@@ -32,9 +32,11 @@ def test_plain_text_is_escaped() -> None:
 def test_markdown_headings_and_bold_become_bold_tags_and_nothing_else() -> None:
     markdown = "# Brief: A & B <x>\n- **sharp decline** (high): 46% < 50%"
     assert to_html(markdown, TextFormat.MARKDOWN) == (
-        "<b>Brief: A &amp; B &lt;x&gt;</b>\n- <b>sharp decline</b> (high): 46% &lt; 50%")
+        "<b>Brief: A &amp; B &lt;x&gt;</b>\n- <b>sharp decline</b> (high): 46% &lt; 50%"
+    )
     assert to_plain(markdown, TextFormat.MARKDOWN) == (
-        "Brief: A & B <x>\n- sharp decline (high): 46% < 50%")
+        "Brief: A & B <x>\n- sharp decline (high): 46% < 50%"
+    )
 
 
 def test_a_short_reply_is_one_message() -> None:
@@ -56,14 +58,18 @@ def test_emoji_count_twice_towards_the_limit() -> None:
 
 
 paragraph = st.text(
-    alphabet=st.sampled_from(list("ab <>&\"'.。！中한👍\n*#-") + [" "] * 4), min_size=1,
-    max_size=3000)
+    alphabet=st.sampled_from(list("ab <>&\"'.。！中한👍\n*#-") + [" "] * 4),
+    min_size=1,
+    max_size=3000,
+)
 
 
 @settings(max_examples=60, deadline=None)
-@given(parts=st.lists(paragraph, min_size=1, max_size=8),
-       fmt=st.sampled_from([TextFormat.PLAIN, TextFormat.MARKDOWN]),
-       limit=st.sampled_from([64, 500, MESSAGE_LIMIT]))
+@given(
+    parts=st.lists(paragraph, min_size=1, max_size=8),
+    fmt=st.sampled_from([TextFormat.PLAIN, TextFormat.MARKDOWN]),
+    limit=st.sampled_from([64, 500, MESSAGE_LIMIT]),
+)
 def test_every_chunk_fits_parses_and_nothing_is_dropped(parts, fmt, limit) -> None:
     chunks = split_message(parts, fmt, limit)
     for chunk in chunks:
@@ -82,15 +88,16 @@ def test_every_chunk_fits_parses_and_nothing_is_dropped(parts, fmt, limit) -> No
 def test_keyboards_and_captions() -> None:
     markup = keyboard(((Button("📚 Sources", "src:1"), Button("👍", "up:1")),))
     assert markup is not None
-    assert [[b.callback_data for b in row] for row in markup.inline_keyboard] == [["src:1",
-                                                                                  "up:1"]]
+    assert [[b.callback_data for b in row] for row in markup.inline_keyboard] == [["src:1", "up:1"]]
     assert keyboard(()) is None
     assert caption(None) is None and len(caption("x" * 5000)) <= 1024
 
 
 def test_api_urls_accept_a_server_root_or_its_bot_path() -> None:
-    assert api_urls("http://127.0.0.1:8081") == ("http://127.0.0.1:8081/bot",
-                                                 "http://127.0.0.1:8081/file/bot")
+    assert api_urls("http://127.0.0.1:8081") == (
+        "http://127.0.0.1:8081/bot",
+        "http://127.0.0.1:8081/file/bot",
+    )
     assert api_urls("http://127.0.0.1:8081/bot/") == api_urls("http://127.0.0.1:8081")
 
 

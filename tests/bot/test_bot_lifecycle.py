@@ -45,8 +45,14 @@ def test_a_restart_loses_no_users_and_no_preferences(
 
 
 def _advisor(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "advisor.cli", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "advisor.cli", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -59,15 +65,19 @@ def test_advisor_bot_without_a_token_says_so_in_one_line(tmp_path) -> None:
     done = _advisor(["bot"], _env(ADVISOR_HOME=str(tmp_path)))
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [
-        "error: TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and export its token"]
+        "error: TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and export its token"
+    ]
 
 
 def test_advisor_bot_with_an_unreachable_api_says_so_in_one_line(tmp_path) -> None:
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = _env(ADVISOR_HOME=str(tmp_path), TELEGRAM_BOT_TOKEN="1:x",
-               TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{port}")
+    env = _env(
+        ADVISOR_HOME=str(tmp_path),
+        TELEGRAM_BOT_TOKEN="1:x",
+        TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{port}",
+    )
     done = _advisor(["bot"], env)
     assert done.returncode == 1
     [line] = done.stderr.strip().splitlines()
@@ -86,14 +96,25 @@ def test_advisor_bot_with_a_rejected_token_says_so_in_one_line(
 
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
-def test_a_signal_stops_the_bot_cleanly(stop, bundled_index, users, db_url, telegram,
-                                        tmp_path) -> None:
-    env = _env(TELEGRAM_BOT_TOKEN=telegram.token, TELEGRAM_API_BASE_URL=telegram.url,
-               ADVISOR_TEST_INDEX=str(bundled_index.index_dir), ADVISOR_TEST_DB=db_url,
-               ADVISOR_TEST_CHARTS=str(tmp_path / "charts"), ADVISOR_HOME=str(tmp_path))
-    process = subprocess.Popen([sys.executable, "-m", "tests.bot.bot_process"], cwd=ROOT,
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True)
+def test_a_signal_stops_the_bot_cleanly(
+    stop, bundled_index, users, db_url, telegram, tmp_path
+) -> None:
+    env = _env(
+        TELEGRAM_BOT_TOKEN=telegram.token,
+        TELEGRAM_API_BASE_URL=telegram.url,
+        ADVISOR_TEST_INDEX=str(bundled_index.index_dir),
+        ADVISOR_TEST_DB=db_url,
+        ADVISOR_TEST_CHARTS=str(tmp_path / "charts"),
+        ADVISOR_HOME=str(tmp_path),
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.bot.bot_process"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         telegram.send_text(MANAGER, "/help")
         telegram.wait_sent(MANAGER, 1, timeout=60)
@@ -117,18 +138,22 @@ def test_webhook_mode_checks_the_secret(conversation, bot_env, tmp_path) -> None
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     url = f"http://127.0.0.1:{port}/telegram-hook"
-    config = replace(BotConfig.from_env(webhook_url=url, webhook_port=port,
-                                        webhook_secret="s3cret-Token_1"),
-                     webhook_listen="127.0.0.1")
+    config = replace(
+        BotConfig.from_env(webhook_url=url, webhook_port=port, webhook_secret="s3cret-Token_1"),
+        webhook_listen="127.0.0.1",
+    )
     bot = RunningBot(conversation, config).start(bot_env)
     try:
-        assert bot_env.webhook == {**bot_env.webhook, "url": url,
-                                   "secret_token": "s3cret-Token_1"}
+        assert bot_env.webhook == {**bot_env.webhook, "url": url, "secret_token": "s3cret-Token_1"}
         update = bot_env.message_update(MANAGER, "/help")
         forged = httpx.post(url, json=update, timeout=10)
         assert forged.status_code == 403
-        genuine = httpx.post(url, json=update, timeout=10,
-                             headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-Token_1"})
+        genuine = httpx.post(
+            url,
+            json=update,
+            timeout=10,
+            headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-Token_1"},
+        )
         assert genuine.status_code == 200
         [help_text] = bot_env.wait_sent(MANAGER, 1)
         assert "Commands:" in help_text

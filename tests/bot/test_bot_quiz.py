@@ -58,7 +58,8 @@ def test_a_trainee_answers_with_a_button_and_gets_the_explanation(
     telegram.press(TRAINEE, answers[correct])  # a second tap on the old question
     telegram.wait_for(lambda: len(telegram.calls_of("answerCallbackQuery")) == 2)
     assert telegram.calls_of("answerCallbackQuery")[1].params["text"] == (
-        "You've already answered this question.")
+        "You've already answered this question."
+    )
     assert len(telegram.sent(TRAINEE)) == 2
 
 
@@ -75,8 +76,7 @@ def test_progress_survives_a_restart_and_managers_see_trainees(
     first.stop()
 
     with UserStore(db_url) as reopened:
-        start_bot(Conversation(advisor, reopened, tmp_path, clock=clock,
-                               quiz=quiz_for(reopened)))
+        start_bot(Conversation(advisor, reopened, tmp_path, clock=clock, quiz=quiz_for(reopened)))
         telegram.press(TRAINEE, follow_up[0])  # a question asked before the restart
         telegram.wait_sent(TRAINEE, 3)
         telegram.send_text(TRAINEE, "/progress")
@@ -86,4 +86,6 @@ def test_progress_survives_a_restart_and_managers_see_trainees(
     assert texts[2].startswith(("✅", "❌"))
     assert texts[3].startswith("Your practice: 2 answers")
     assert "Segments (EI–EIV, PI–PIV, F): 1/21 cards" in texts[3]
-    assert summary.startswith("Practice by user (1):") and f"{TRAINEE} (trainee): 2 answers" in summary
+    assert (
+        summary.startswith("Practice by user (1):") and f"{TRAINEE} (trainee): 2 answers" in summary
+    )

@@ -66,8 +66,12 @@ def _post(port: int, update: dict) -> None:
     deadline = time.monotonic() + 60
     while True:
         try:
-            response = httpx.post(f"http://127.0.0.1:{port}/hook", json=update, timeout=10,
-                                  headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+            response = httpx.post(
+                f"http://127.0.0.1:{port}/hook",
+                json=update,
+                timeout=10,
+                headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+            )
             break
         except httpx.TransportError:
             if time.monotonic() > deadline:
@@ -81,41 +85,69 @@ def test_two_bot_processes_on_one_database_serve_alternate_updates(
 ) -> None:
     ports = [_free_port(), _free_port()]
     env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
-    env.update(TELEGRAM_BOT_TOKEN=telegram.token, TELEGRAM_API_BASE_URL=telegram.url,
-               TELEGRAM_WEBHOOK_SECRET=SECRET, ADVISOR_TEST_INDEX=str(bundled_index.index_dir),
-               ADVISOR_TEST_DB=db_url, ADVISOR_TEST_ACCOUNTS=sample_store.url,
-               ADVISOR_TEST_CHARTS=str(tmp_path / "charts"), ADVISOR_HOME=str(tmp_path))
-    processes = [subprocess.Popen([sys.executable, "-m", "tests.bot.bot_process"], cwd=ROOT,
-                                  env={**env, "ADVISOR_TEST_WEBHOOK_PORT": str(port)},
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-                 for port in ports]
+    env.update(
+        TELEGRAM_BOT_TOKEN=telegram.token,
+        TELEGRAM_API_BASE_URL=telegram.url,
+        TELEGRAM_WEBHOOK_SECRET=SECRET,
+        ADVISOR_TEST_INDEX=str(bundled_index.index_dir),
+        ADVISOR_TEST_DB=db_url,
+        ADVISOR_TEST_ACCOUNTS=sample_store.url,
+        ADVISOR_TEST_CHARTS=str(tmp_path / "charts"),
+        ADVISOR_HOME=str(tmp_path),
+    )
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tests.bot.bot_process"],
+            cwd=ROOT,
+            env={**env, "ADVISOR_TEST_WEBHOOK_PORT": str(port)},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for port in ports
+    ]
     try:
-        telegram.wait_for(lambda: len(telegram.calls_of("setWebhook")) == 2, timeout=120,
-                          what="both replicas")
+        telegram.wait_for(
+            lambda: len(telegram.calls_of("setWebhook")) == 2, timeout=120, what="both replicas"
+        )
         # Update 1 to the first replica: a brief of A001, which becomes the chat's account.
         _post(ports[0], telegram.message_update(KIM, "/brief A001"))
         [brief] = telegram.wait_sent(KIM, 1, timeout=60)
         assert brief.startswith("Account brief: ABC Trading (A001)")
         # Update 2 to the second replica: a follow-up that names no account.
         _post(ports[1], telegram.message_update(KIM, FOLLOW_UP))
-        telegram.wait_for(lambda: any("reply_markup" in c.params for c in telegram.sent(KIM)[1:]),
-                          timeout=60, what="the follow-up answer")
+        telegram.wait_for(
+            lambda: any("reply_markup" in c.params for c in telegram.sent(KIM)[1:]),
+            timeout=60,
+            what="the follow-up answer",
+        )
         follow_up = " ".join(telegram.texts(KIM)[1:])
         assert "ABC Trading (A001" in follow_up
         # Update 3 to the first replica: a button under the answer the second one gave.
         last = [c for c in telegram.sent(KIM) if "reply_markup" in c.params][-1]
-        buttons = {b["text"]: b["callback_data"]
-                   for row in last.params["reply_markup"]["inline_keyboard"] for b in row}
+        buttons = {
+            b["text"]: b["callback_data"]
+            for row in last.params["reply_markup"]["inline_keyboard"]
+            for b in row
+        }
         before = len(telegram.sent(KIM))
-        callback = {"update_id": 10_000, "callback_query": {
-            "id": "1", "from": {"id": KIM, "is_bot": False, "first_name": "Kim",
-                                "language_code": "en"},
-            "chat_instance": "1", "data": buttons["📚 Sources"],
-            "message": {"message_id": 2, "date": int(time.time()),
-                        "chat": {"id": KIM, "type": "private"}, "text": "…"}}}
+        callback = {
+            "update_id": 10_000,
+            "callback_query": {
+                "id": "1",
+                "from": {"id": KIM, "is_bot": False, "first_name": "Kim", "language_code": "en"},
+                "chat_instance": "1",
+                "data": buttons["📚 Sources"],
+                "message": {
+                    "message_id": 2,
+                    "date": int(time.time()),
+                    "chat": {"id": KIM, "type": "private"},
+                    "text": "…",
+                },
+            },
+        }
         _post(ports[0], callback)
-        telegram.wait_for(lambda: len(telegram.sent(KIM)) > before, timeout=60,
-                          what="the sources")
+        telegram.wait_for(lambda: len(telegram.sent(KIM)) > before, timeout=60, what="the sources")
         assert telegram.texts(KIM)[before].startswith("Sources behind this answer")
     finally:
         for process in processes:

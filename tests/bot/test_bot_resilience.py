@@ -27,8 +27,16 @@ def _fast(**changes):
     from bot.app import BotConfig
     from bot.sending import Delivery
 
-    delivery = Delivery(**{"attempts": 3, "backoff": 0.01, "max_backoff": 0.05,
-                           "outbox_every": 0.2, "outbox_backoff": 0.05, **changes})
+    delivery = Delivery(
+        **{
+            "attempts": 3,
+            "backoff": 0.01,
+            "max_backoff": 0.05,
+            "outbox_every": 0.2,
+            "outbox_backoff": 0.05,
+            **changes,
+        }
+    )
     return replace(BotConfig.from_env(), delivery=delivery)
 
 
@@ -36,8 +44,9 @@ def _statuses(telegram) -> list[int]:
     return [c.status for c in telegram.calls if c.method == "sendMessage"]
 
 
-@pytest.mark.parametrize("status, description", [
-    (500, "Internal Server Error"), (502, "Bad Gateway"), (DROP, "")])
+@pytest.mark.parametrize(
+    "status, description", [(500, "Internal Server Error"), (502, "Bad Gateway"), (DROP, "")]
+)
 def test_one_server_error_or_dropped_connection_is_tried_again(
     status, description, conversation, start_bot, telegram
 ) -> None:
@@ -53,8 +62,9 @@ def test_six_flood_control_answers_in_a_row_are_waited_out(
     conversation, start_bot, telegram
 ) -> None:
     start_bot(conversation)
-    telegram.fail_next("sendMessage", 429, "Too Many Requests: retry after 0.05",
-                       retry_after=0.05, times=6)
+    telegram.fail_next(
+        "sendMessage", 429, "Too Many Requests: retry after 0.05", retry_after=0.05, times=6
+    )
     telegram.send_text(MANAGER, "/help")
     [help_text] = telegram.wait_sent(MANAGER, 1)
     assert "Commands:" in help_text
@@ -66,8 +76,10 @@ def test_message_is_too_long_sends_it_again_in_parts(conversation, start_bot, te
     start_bot(conversation)
     telegram.fail_next("sendMessage", 400, "Bad Request: message is too long")
     telegram.send_text(MANAGER, "/help")
-    telegram.wait_for(lambda: _words(" ".join(telegram.texts(MANAGER))) == _words(expected),
-                      what="the whole help in parts")
+    telegram.wait_for(
+        lambda: _words(" ".join(telegram.texts(MANAGER))) == _words(expected),
+        what="the whole help in parts",
+    )
     texts = telegram.texts(MANAGER)
     assert len(texts) >= 2 and APOLOGY not in " ".join(texts)
     first, *rest = [c for c in telegram.calls if c.method == "sendMessage"]
@@ -116,18 +128,22 @@ def test_malformed_json_on_the_webhook_is_a_bad_request(conversation, bot_env) -
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     url = f"http://127.0.0.1:{port}/telegram-hook"
-    config = replace(BotConfig.from_env(webhook_url=url, webhook_port=port,
-                                        webhook_secret="s3cret"), webhook_listen="127.0.0.1")
+    config = replace(
+        BotConfig.from_env(webhook_url=url, webhook_port=port, webhook_secret="s3cret"),
+        webhook_listen="127.0.0.1",
+    )
     bot = RunningBot(conversation, config).start(bot_env)
     headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret", "Content-Type": "application/json"}
     try:
-        broken = httpx.post(url, content=b'{"update_id": 1, "message": {', headers=headers,
-                            timeout=10)
+        broken = httpx.post(
+            url, content=b'{"update_id": 1, "message": {', headers=headers, timeout=10
+        )
         assert broken.status_code == 400
-        not_utf8 = httpx.post(url, content=b'\xff\xfe{}', headers=headers, timeout=10)
+        not_utf8 = httpx.post(url, content=b"\xff\xfe{}", headers=headers, timeout=10)
         assert not_utf8.status_code == 400
-        genuine = httpx.post(url, json=bot_env.message_update(MANAGER, "/help"),
-                             headers=headers, timeout=10)
+        genuine = httpx.post(
+            url, json=bot_env.message_update(MANAGER, "/help"), headers=headers, timeout=10
+        )
         assert genuine.status_code == 200
         [help_text] = bot_env.wait_sent(MANAGER, 1)
         assert "Commands:" in help_text

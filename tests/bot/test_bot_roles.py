@@ -34,8 +34,9 @@ def test_a_manager_gets_briefs_the_portfolio_chart_and_the_at_risk_list(
     telegram.send_text(MANAGER, "/portfolio")
     telegram.wait_for(lambda: bool(telegram.calls_of("sendPhoto")), what="the portfolio chart")
     # The chart and its summary may arrive in either order: wait for the summary itself.
-    telegram.wait_for(lambda: any("At risk:" in t for t in telegram.texts(MANAGER)),
-                      what="the portfolio summary")
+    telegram.wait_for(
+        lambda: any("At risk:" in t for t in telegram.texts(MANAGER)), what="the portfolio summary"
+    )
     texts = telegram.texts(MANAGER)
     assert texts[0].startswith("Account brief: 华东贸易有限公司 (A003)")  # the heading, bold
     everything = "\n".join(texts)
@@ -54,8 +55,10 @@ def test_a_rep_sees_their_accounts_and_not_another_reps(conversation, start_bot,
     telegram.send_text(KIM, "/brief A003")
     telegram.send_text(KIM, "/brief A999")
     telegram.send_text(KIM, "/portfolio")
-    telegram.wait_for(lambda: len([t for t in telegram.texts(KIM) if "found" in t
-                                   or "managers" in t]) >= 3, what="the rep's replies")
+    telegram.wait_for(
+        lambda: len([t for t in telegram.texts(KIM) if "found" in t or "managers" in t]) >= 3,
+        what="the rep's replies",
+    )
     texts = telegram.texts(KIM)
     assert texts[0].startswith("Account brief: ABC Trading (A001)")
     refusals = [t for t in texts if "found" in t]
@@ -71,11 +74,14 @@ def test_a_trainee_gets_guidance_and_no_account_data(
     start_bot(Conversation(Advisor(knowledge_base, directory), users, tmp_path, clock=clock))
     telegram.send_text(TRAINEE, "/brief A001")
     telegram.send_text(TRAINEE, "/atrisk")
-    telegram.send_text(TRAINEE, "ABC Trading cut its orders by half and a competitor offers "
-                                "rebates — what do I do?")
+    telegram.send_text(
+        TRAINEE,
+        "ABC Trading cut its orders by half and a competitor offers rebates — what do I do?",
+    )
     telegram.send_text(TRAINEE, "/quiz")
-    telegram.wait_for(lambda: any("Tap the number" in t for t in telegram.texts(TRAINEE)),
-                      what="the quiz reply")
+    telegram.wait_for(
+        lambda: any("Tap the number" in t for t in telegram.texts(TRAINEE)), what="the quiz reply"
+    )
     texts = telegram.texts(TRAINEE)
     assert texts[0].startswith("Account data isn't available to trainees")
     assert texts[1] == texts[0]

@@ -34,14 +34,17 @@ def test_adding_again_changes_the_role_and_keeps_the_language(db_url) -> None:
         assert users.get(7) is None
 
 
-@pytest.mark.parametrize("call", [
-    lambda u: u.add(1, "admin"),
-    lambda u: u.add("1.5", "manager"),
-    lambda u: u.add(2**60, "manager"),
-    lambda u: u.add(1, "rep", "  "),
-    lambda u: u.add(1, "trainee", "kim.minji"),
-    lambda u: u.set_language(1, "fr"),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda u: u.add(1, "admin"),
+        lambda u: u.add("1.5", "manager"),
+        lambda u: u.add(2**60, "manager"),
+        lambda u: u.add(1, "rep", "  "),
+        lambda u: u.add(1, "trainee", "kim.minji"),
+        lambda u: u.set_language(1, "fr"),
+    ],
+)
 def test_bad_input_is_a_domain_error(db_url, call) -> None:
     with UserStore(db_url) as users, pytest.raises(UserError):
         call(users)
@@ -59,8 +62,12 @@ def test_a_second_vote_replaces_the_first(db_url) -> None:
         users.record_feedback(exchange, 1)
         users.record_feedback(exchange, -1)
         [vote] = users.all_feedback()
-        assert (vote.question, vote.language, vote.account_id, vote.vote) == ("why?", "ko",
-                                                                              "A001", -1)
+        assert (vote.question, vote.language, vote.account_id, vote.vote) == (
+            "why?",
+            "ko",
+            "A001",
+            -1,
+        )
         with pytest.raises(UserError):
             users.record_feedback(exchange, 0)
 

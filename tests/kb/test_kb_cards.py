@@ -42,15 +42,30 @@ def test_cards_cover_every_source_and_the_whole_vocabulary(cards) -> None:
     [
         (lambda c: replace(c, id="Bad Id"), "id must be"),
         (lambda c: replace(c, title={**c.title, "ko": ""}), "title.ko is missing"),
-        (lambda c: replace(c, summary={**c.summary, "en": "대형 고객을 지킵니다"}), "summary.en is not written in en"),
-        (lambda c: replace(c, summary={**c.summary, "zh": "Keep the big customer"}), "summary.zh is not written in zh"),
-        (lambda c: replace(c, actions={**c.actions, "zh": c.actions["zh"][:-1]}), "action counts differ"),
+        (
+            lambda c: replace(c, summary={**c.summary, "en": "대형 고객을 지킵니다"}),
+            "summary.en is not written in en",
+        ),
+        (
+            lambda c: replace(c, summary={**c.summary, "zh": "Keep the big customer"}),
+            "summary.zh is not written in zh",
+        ),
+        (
+            lambda c: replace(c, actions={**c.actions, "zh": c.actions["zh"][:-1]}),
+            "action counts differ",
+        ),
         (lambda c: replace(c, segments=("EV",)), "unknown segment"),
         (lambda c: replace(c, situations=("bored",)), "unknown situation"),
         (lambda c: replace(c, stage="sleep"), "unknown stage"),
         (lambda c: replace(c, kind="poem"), "unknown kind"),
-        (lambda c: replace(c, anchors=(replace(c.anchors[0], quote="这句话不在原文里"),)), "quote not found"),
-        (lambda c: replace(c, anchors=(replace(c.anchors[0], source="999.txt"),)), "unknown source"),
+        (
+            lambda c: replace(c, anchors=(replace(c.anchors[0], quote="这句话不在原文里"),)),
+            "quote not found",
+        ),
+        (
+            lambda c: replace(c, anchors=(replace(c.anchors[0], source="999.txt"),)),
+            "unknown source",
+        ),
         (lambda c: replace(c, kind="negotiation-tactic", when=None), "needs `when`"),
     ],
 )

@@ -77,7 +77,8 @@ def _served(root: Path) -> Iterator[str]:
     log = (root / "server.log").open("wb")
     server = subprocess.Popen(
         [chroma, "run", "--path", str(root / "data"), "--port", str(port), "--host", "127.0.0.1"],
-        stdout=log, stderr=subprocess.STDOUT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -131,8 +132,9 @@ class Advisor:
             (self.docs / name).write_text(text, "utf-8")
 
     def ingest(self, **kw):
-        return ingest(self.config, self.embedder, [self.docs], out_of_scope=None,
-                      **_bundle(self.root), **kw)
+        return ingest(
+            self.config, self.embedder, [self.docs], out_of_scope=None, **_bundle(self.root), **kw
+        )
 
     def search(self, question: str) -> list[tuple[str, float]]:
         retriever = HybridRetriever(KnowledgeIndex(self.config), self.embedder)
@@ -144,7 +146,7 @@ class Advisor:
 
 DOCS = {
     "visits.md": "Visit the top twenty key accounts every month.\n\n"
-                 "Write the visit report within three days.",
+    "Write the visit report within three days.",
     "rebates.md": "Year-end rebates are paid in January after finance confirms the volume.",
 }
 
@@ -159,8 +161,10 @@ def test_advisors_with_different_embedders_keep_their_own_vectors(chroma_url, tm
 
     other = second.ingest()
     assert other.added == other.passages  # nothing borrowed from the other embedder
-    assert KnowledgeIndex(second.config).state().collection != KnowledgeIndex(
-        first.config).state().collection
+    assert (
+        KnowledgeIndex(second.config).state().collection
+        != KnowledgeIndex(first.config).state().collection
+    )
     rebuilt = second.ingest(rebuild=True)
     assert rebuilt.added == rebuilt.passages
     assert first.search("when are rebates paid?") == before
@@ -171,8 +175,12 @@ def test_advisors_with_different_embedders_keep_their_own_vectors(chroma_url, tm
 @pytest.mark.slow
 def test_advisors_with_one_embedder_never_delete_each_others_vectors(chroma_url, tmp_path) -> None:
     first = Advisor(tmp_path / "a", chroma_url, FakeEmbedder("fake-shared"), DOCS)
-    second = Advisor(tmp_path / "b", chroma_url, FakeEmbedder("fake-shared"),
-                     {"policy.md": "Discounts above 5% need the regional director's approval."})
+    second = Advisor(
+        tmp_path / "b",
+        chroma_url,
+        FakeEmbedder("fake-shared"),
+        {"policy.md": "Discounts above 5% need the regional director's approval."},
+    )
     first.ingest()
     before = first.search("year-end rebates volume")
     second.ingest()

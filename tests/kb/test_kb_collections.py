@@ -27,8 +27,11 @@ def _setup(root: Path) -> tuple[KnowledgeConfig, dict[str, Path], Path]:
     docs.mkdir()
     (docs / "a.md").write_text("Visit the top twenty key accounts every month.")
     (docs / "b.md").write_text("大客户流失的原因")
-    return KnowledgeConfig(index_dir=root / "index"), {"sources_dir": sources,
-                                                        "cards_dir": cards}, docs
+    return (
+        KnowledgeConfig(index_dir=root / "index"),
+        {"sources_dir": sources, "cards_dir": cards},
+        docs,
+    )
 
 
 def _ingest(config, embedder, paths, bundle, **kw):
@@ -63,10 +66,15 @@ def _as_legacy(config: KnowledgeConfig) -> None:
     current = index.collection()
     got = current.get(include=["embeddings", "documents", "metadatas"])
     client = index._connect()
-    legacy = client.create_collection("passages", configuration={"hnsw": {"space": "cosine"}},
-                                      embedding_function=None)
-    legacy.add(ids=got["ids"], embeddings=got["embeddings"], documents=got["documents"],
-               metadatas=got["metadatas"])
+    legacy = client.create_collection(
+        "passages", configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+    )
+    legacy.add(
+        ids=got["ids"],
+        embeddings=got["embeddings"],
+        documents=got["documents"],
+        metadatas=got["metadatas"],
+    )
     client.delete_collection(state.pop("collection"))
     del state["dimension"]
     index.state_file.write_text(json.dumps(state))

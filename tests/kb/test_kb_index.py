@@ -43,12 +43,20 @@ def test_bundled_ingest_twice_adds_nothing(knowledge_config) -> None:
     assert second.passages == first.passages
 
 
-paragraph = st.text(
-    alphabet=st.sampled_from(list("고객관리전략충성도大客户忠诚度流失abcdef 。.")), min_size=3, max_size=80
-).map(str.strip).filter(lambda s: len(s) >= 3)
+paragraph = (
+    st.text(
+        alphabet=st.sampled_from(list("고객관리전략충성도大客户忠诚度流失abcdef 。.")),
+        min_size=3,
+        max_size=80,
+    )
+    .map(str.strip)
+    .filter(lambda s: len(s) >= 3)
+)
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(docs=st.lists(st.lists(paragraph, min_size=1, max_size=4), min_size=1, max_size=3))
 def test_ingest_twice_equals_ingest_once(tmp_path_factory, docs) -> None:
     root = tmp_path_factory.mktemp("prop")
@@ -77,7 +85,9 @@ def test_changed_source_replaces_exactly_its_passages(tmp_path) -> None:
     after = {r.id: r for r in KnowledgeIndex(config).records()}
     assert (report.added, report.removed) == (1, 1)
     assert {r.source for r in after.values()} == {str(a.resolve()), str(b.resolve())}
-    assert [r.text for r in after.values() if r.id not in before] == ["2. 바뀐 전략입니다. 계약을 맺습니다."]
+    assert [r.text for r in after.values() if r.id not in before] == [
+        "2. 바뀐 전략입니다. 계약을 맺습니다."
+    ]
 
 
 def test_deleted_source_removes_its_passages(tmp_path) -> None:
@@ -144,8 +154,14 @@ def test_querying_with_another_embedder_is_a_clear_error(tmp_path) -> None:
         HybridRetriever(KnowledgeIndex(config), other)
     with pytest.raises(EmbedderMismatchError):
         ingest(config, other, [], sources_dir=tmp_path / "sources", cards_dir=tmp_path / "cards")
-    report = ingest(config, other, [], rebuild=True, sources_dir=tmp_path / "sources",
-                    cards_dir=tmp_path / "cards")
+    report = ingest(
+        config,
+        other,
+        [],
+        rebuild=True,
+        sources_dir=tmp_path / "sources",
+        cards_dir=tmp_path / "cards",
+    )
     assert report.added == 1
     HybridRetriever(KnowledgeIndex(config), other)  # now built by the other embedder
 
@@ -154,15 +170,21 @@ def test_a_second_writer_fails_fast(tmp_path) -> None:
     config = KnowledgeConfig(index_dir=tmp_path / "index")
     config.index_dir.mkdir(parents=True)
     holder = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(f"""
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
             import sys, time
             from filelock import FileLock
-            lock = FileLock({str(config.index_dir / 'write.lock')!r})
+            lock = FileLock({str(config.index_dir / "write.lock")!r})
             lock.acquire()
             print('locked', flush=True)
             sys.stdin.readline()
-        """)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        """),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"

@@ -73,8 +73,9 @@ def _fed_fifo(path: Path, text: str) -> Iterator[None]:
 
 def test_a_fifo_is_not_read(tmp_path) -> None:
     fifo = tmp_path / "pipe.txt"
-    with _fed_fifo(fifo, "a key account playbook"), pytest.raises(
-        UnreadableDocumentError, match="not a regular file"
+    with (
+        _fed_fifo(fifo, "a key account playbook"),
+        pytest.raises(UnreadableDocumentError, match="not a regular file"),
     ):
         read_document(fifo)
 
@@ -94,19 +95,24 @@ def test_a_fifo_given_directly_is_skipped_with_a_message(
     assert str(fifo) not in {r.source for r in records}
 
 
-@pytest.mark.parametrize("content", [
-    b"\x00" * 4096,
-    b"Key account rules\x00\x00\x00\x01\x02 more",
-    bytes(range(1, 9)) * 200,
-], ids=["nul-bytes", "text-with-nul", "control-bytes"])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"\x00" * 4096,
+        b"Key account rules\x00\x00\x00\x01\x02 more",
+        bytes(range(1, 9)) * 200,
+    ],
+    ids=["nul-bytes", "text-with-nul", "control-bytes"],
+)
 def test_binary_posing_as_text_is_skipped_as_unreadable(tmp_path, content) -> None:
     config = KnowledgeConfig(index_dir=tmp_path / "index")
     fake = tmp_path / "notes.txt"
     fake.write_bytes(content)
     good = tmp_path / "good.md"
     good.write_text("핵심 고객 관리 전담 부서를 설립합니다.")
-    report = ingest(config, FakeEmbedder(), [fake, good], out_of_scope=None,
-                    **_empty_bundle(tmp_path))
+    report = ingest(
+        config, FakeEmbedder(), [fake, good], out_of_scope=None, **_empty_bundle(tmp_path)
+    )
     assert any(str(fake) in s and "binary data" in s for s in report.skipped), report.skipped
     assert report.documents == 1
     assert _sources(config) == {str(good)}
@@ -146,8 +152,12 @@ def test_a_path_of_a_killed_ingest_is_remembered(tmp_path) -> None:
     playbooks.mkdir()
     (playbooks / "visits.md").write_text("Visit the top twenty accounts every month.")
 
-    child = subprocess.Popen([sys.executable, "-c", _KILLED_INGEST, str(tmp_path)], cwd=REPO,
-                             stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_INGEST, str(tmp_path)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert child.stdout is not None and child.stdout.readline().strip() == "embedding"
     finally:

@@ -12,11 +12,28 @@ from hypothesis import strategies as st
 
 from knowledge.search.lexical import LexicalIndex, tokenize
 
-WORDS = ["rebate", "rebates", "competitor", "order", "客户", "流失", "返利", "핵심", "고객", "이탈",
-         "visit", "price", "大客戶", "정기"]
-texts = st.lists(st.lists(st.sampled_from(WORDS), min_size=1, max_size=12).map(" ".join),
-                 min_size=1, max_size=20)
-queries = st.lists(st.sampled_from([*WORDS, "unknown", "没有"]), min_size=1, max_size=6).map(" ".join)
+WORDS = [
+    "rebate",
+    "rebates",
+    "competitor",
+    "order",
+    "客户",
+    "流失",
+    "返利",
+    "핵심",
+    "고객",
+    "이탈",
+    "visit",
+    "price",
+    "大客戶",
+    "정기",
+]
+texts = st.lists(
+    st.lists(st.sampled_from(WORDS), min_size=1, max_size=12).map(" ".join), min_size=1, max_size=20
+)
+queries = st.lists(st.sampled_from([*WORDS, "unknown", "没有"]), min_size=1, max_size=6).map(
+    " ".join
+)
 
 
 def bm25s_scores(corpus: list[str], query: str) -> np.ndarray:
@@ -28,7 +45,9 @@ def bm25s_scores(corpus: list[str], query: str) -> np.ndarray:
 
 @settings(max_examples=60, deadline=None)
 @given(corpus=texts, query=queries)
-def test_a_saved_index_scores_as_bm25s_does(tmp_path_factory, corpus: list[str], query: str) -> None:
+def test_a_saved_index_scores_as_bm25s_does(
+    tmp_path_factory, corpus: list[str], query: str
+) -> None:
     folder = tmp_path_factory.mktemp("bm25")
     LexicalIndex.build(corpus).save(folder)
     loaded = LexicalIndex.load(folder, len(corpus))
@@ -41,8 +60,13 @@ def test_a_saved_index_scores_as_bm25s_does(tmp_path_factory, corpus: list[str],
 
 
 def test_the_built_and_the_loaded_index_rank_alike(tmp_path: Path) -> None:
-    corpus = ["competitor rebate offer", "regular visits to key accounts", "경쟁사 리베이트 제안",
-              "竞争对手 返利", "rebate rebate policy"]
+    corpus = [
+        "competitor rebate offer",
+        "regular visits to key accounts",
+        "경쟁사 리베이트 제안",
+        "竞争对手 返利",
+        "rebate rebate policy",
+    ]
     built = LexicalIndex.build(corpus)
     built.save(tmp_path)
     loaded = LexicalIndex.load(tmp_path, len(corpus))

@@ -40,8 +40,13 @@ def test_ingest_tells_documents_read_and_records_embedded(tmp_path: Path) -> Non
     for i in range(3):
         (docs / f"note{i}.md").write_text(f"Key account visit plan number {i}.", "utf-8")
     recorder = Recorder()
-    report = ingest(KnowledgeConfig(index_dir=tmp_path / "index"), FakeEmbedder(), [docs],
-                    out_of_scope=None, progress=recorder)
+    report = ingest(
+        KnowledgeConfig(index_dir=tmp_path / "index"),
+        FakeEmbedder(),
+        [docs],
+        out_of_scope=None,
+        progress=recorder,
+    )
     assert recorder.steps["documents read"] == [3, 3]
     assert recorder.steps["records embedded"] == [report.added, report.added]
 

@@ -87,7 +87,8 @@ def test_card_lists_are_taken_round_robin(bundled_retriever, monkeypatch) -> Non
     r = bundled_retriever
     multi = next(rec for rec in r.records if rec.kind == CARD and len(rec.passages) >= 2)
     single = next(
-        rec for rec in r.records
+        rec
+        for rec in r.records
         if rec.kind == CARD and len(rec.passages) == 1 and rec.passages[0] not in multi.passages
     )
     monkeypatch.setattr(r, "_prototype_ranking", lambda q: ([], 0.0, 0.0))
@@ -110,8 +111,9 @@ def test_a_korean_term_of_several_words_matches_with_its_endings() -> None:
     """Korean attaches particles and endings to each word: 감정적 의존 is also said
     감정적으로 의존하게, and the glossary must still find it (and not across words
     that merely share a syllable)."""
-    glossary = Glossary(({"en": ("emotional dependence",), "ko": ("감정적 의존",),
-                          "zh": ("情感依赖",)},))
+    glossary = Glossary(
+        ({"en": ("emotional dependence",), "ko": ("감정적 의존",), "zh": ("情感依赖",)},)
+    )
     for question in ("감정적으로 의존하게 만드는 법", "감정적 의존", "감정적인 의존도가 높아요"):
         assert glossary.expand(question) == ["emotional dependence", "情感依赖"], question
     assert glossary.matches("감정이 상해서 의존할 데가 없대요") == []
@@ -150,7 +152,8 @@ def test_a_search_embeds_the_question_and_its_clauses_in_one_call(bundled_retrie
 
 @pytest.mark.parametrize("from_store", [False, True])
 def test_retrieval_says_how_close_each_anchored_passage_is_to_the_question(
-        bundled_retriever, from_store) -> None:
+    bundled_retriever, from_store
+) -> None:
     import numpy as np
 
     from knowledge.search.retrieval import clauses
@@ -170,5 +173,6 @@ def test_retrieval_says_how_close_each_anchored_passage_is_to_the_question(
     stored = bundled_retriever.index.vectors(sorted(anchored))
     for pid, vector in stored.items():
         v = np.asarray(vector) / np.linalg.norm(vector)
-        assert result.anchored_similarity[pid] == pytest.approx(float((queries @ v).max()),
-                                                                abs=1e-5)
+        assert result.anchored_similarity[pid] == pytest.approx(
+            float((queries @ v).max()), abs=1e-5
+        )

@@ -98,10 +98,14 @@ def test_a_changed_card_embeds_only_its_own_texts(shipped: Path, tmp_path: Path)
     marker = "  - id: neg-relative-advantage"
     start = text.index(marker)
     summary = text.index("      en: ", text.index("summary:", start)) + len("      en: ")
-    path.write_text(text[:summary] + '"Changed. ' + text[summary + 1:], "utf-8")
+    path.write_text(text[:summary] + '"Changed. ' + text[summary + 1 :], "utf-8")
     embedder = VersionedFake()
-    ingest(KnowledgeConfig(index_dir=tmp_path / "changed"), embedder, cards_dir=cards,
-           out_of_scope=None)
+    ingest(
+        KnowledgeConfig(index_dir=tmp_path / "changed"),
+        embedder,
+        cards_dir=cards,
+        out_of_scope=None,
+    )
     # Only the card's whole English text changed; its `when` and examples are as shipped.
     assert len(embedder.texts) == 1
     assert embedder.texts[0].startswith("Use your relative advantage")
@@ -126,11 +130,15 @@ def test_the_shipped_vectors_cover_the_bundled_knowledge_for_the_installed_model
     config = KnowledgeConfig(index_dir=tmp_path / "index")
     ingest(config, FakeEmbedder(), out_of_scope=None)
     records = KnowledgeIndex(config).records()
-    keys = {text_key(QUERY if r.kind == CARD and r.facet == EXAMPLE else PASSAGE,
-                     r.embedding_text()) for r in records}
+    keys = {
+        text_key(QUERY if r.kind == CARD and r.facet == EXAMPLE else PASSAGE, r.embedding_text())
+        for r in records
+    }
     # The questions outside the domain are embedded at ingest too (for the boundary).
     keys |= {text_key(QUERY, question) for _, question in out_of_scope_questions()}
     missing = keys - stored.rows.keys()
-    assert not missing, f"{len(missing)} texts have no shipped vector: " \
-                        "run python -m knowledge.ingest.stored_vectors"
+    assert not missing, (
+        f"{len(missing)} texts have no shipped vector: "
+        "run python -m knowledge.ingest.stored_vectors"
+    )
     assert stored.vectors.shape == (len(stored.rows), 384)

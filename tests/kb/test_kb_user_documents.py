@@ -41,20 +41,26 @@ def _rank(knowledge: KnowledgeBase, question: str, name: str) -> int | None:
     return next((i for i, h in enumerate(hits, 1) if Path(h.passage.source).name == name), None)
 
 
-@pytest.mark.parametrize("sentence", [
-    "A distributor that misses its volume target by more than 10% receives no year-end rebate.",
-    "매출 상위 20개 거래처는 담당 영업사원이 매달 한 번 이상 직접 방문해야 합니다.",
-])
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "A distributor that misses its volume target by more than 10% receives no year-end rebate.",
+        "매출 상위 20개 거래처는 담당 영업사원이 매달 한 번 이상 직접 방문해야 합니다.",
+    ],
+)
 def test_a_passage_searched_with_its_own_sentence_comes_first(knowledge, sentence) -> None:
     name = "policy.txt" if sentence.isascii() else "visits.md"
     assert _rank(knowledge, sentence, name) == 1
 
 
-@pytest.mark.parametrize(("question", "name"), [
-    ("who has to approve a discount above 5% for a key account?", "policy.txt"),
-    ("when are year-end rebates paid to distributors?", "policy.txt"),
-    ("상위 거래처는 매달 몇 번 방문해야 하나요?", "visits.md"),
-])
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        ("who has to approve a discount above 5% for a key account?", "policy.txt"),
+        ("when are year-end rebates paid to distributors?", "policy.txt"),
+        ("상위 거래처는 매달 몇 번 방문해야 하나요?", "visits.md"),
+    ],
+)
 def test_a_question_about_its_content_finds_it_in_the_top_three(knowledge, question, name) -> None:
     rank = _rank(knowledge, question, name)
     assert rank is not None and rank <= 3

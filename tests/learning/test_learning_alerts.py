@@ -27,10 +27,16 @@ SEOUL = AlertConfig(timezone="Asia/Seoul")  # quiet 21:00–08:00 local, dedup 7
 KIM, WANG, MANAGER = 1001, 1003, 2001
 
 
-def state(segment: str, *risks: tuple[str, str, dict], owner: str = "kim.minji",
-          revenue: float = 100.0) -> AccountState:
-    return AccountState(f"Account {segment}", owner, segment, revenue,
-                        {code: {"severity": sev, "params": params} for code, sev, params in risks})
+def state(
+    segment: str, *risks: tuple[str, str, dict], owner: str = "kim.minji", revenue: float = 100.0
+) -> AccountState:
+    return AccountState(
+        f"Account {segment}",
+        owner,
+        segment,
+        revenue,
+        {code: {"severity": sev, "params": params} for code, sev, params in risks},
+    )
 
 
 def snap(day: dt.date, **accounts: AccountState) -> Snapshot:
@@ -54,16 +60,24 @@ def test_the_first_run_only_records_the_picture() -> None:
 
 
 def test_a_fall_from_ei_and_new_declines_and_lapses_are_alerts() -> None:
-    yesterday = snap(DAY - dt.timedelta(days=1),
-                     A1=state("EI"), A2=state("EIII"), A3=state("EII"),
-                     A4=state("EIII", ("lapsed", "medium", {"days": 60})), A5=state("EII"))
-    today = snap(DAY,
-                 A1=state("EII", ("sharp_decline", "high", {"last_q": 1.0})),  # fell, declines
-                 A2=state("EIV"),  # EIII → EIV is no alarm
-                 A3=state("EI"),  # a rise
-                 A4=state("EIII", ("lapsed", "medium", {"days": 61})),  # lapsed already
-                 A5=state("EII", ("lapsed", "medium", {"days": 91}),
-                          ("competitor_offer", "high", {"days": 3})))
+    yesterday = snap(
+        DAY - dt.timedelta(days=1),
+        A1=state("EI"),
+        A2=state("EIII"),
+        A3=state("EII"),
+        A4=state("EIII", ("lapsed", "medium", {"days": 60})),
+        A5=state("EII"),
+    )
+    today = snap(
+        DAY,
+        A1=state("EII", ("sharp_decline", "high", {"last_q": 1.0})),  # fell, declines
+        A2=state("EIV"),  # EIII → EIV is no alarm
+        A3=state("EI"),  # a rise
+        A4=state("EIII", ("lapsed", "medium", {"days": 61})),  # lapsed already
+        A5=state(
+            "EII", ("lapsed", "medium", {"days": 91}), ("competitor_offer", "high", {"days": 3})
+        ),
+    )
     found = alerts_for(yesterday, today)
     assert _reasons(found) == {("A1", "segment_drop"), ("A1", "sharp_decline"), ("A5", "lapsed")}
     drop = next(a for a in found if a.reason == "segment_drop")
@@ -76,8 +90,13 @@ def test_a_fall_from_ei_and_new_declines_and_lapses_are_alerts() -> None:
 def test_an_open_complaint_is_alerted_once_it_has_waited_too_long() -> None:
     def run(before: int | None, now: int) -> bool:
         earlier = {"A1": state("EII", complaint(before))} if before is not None else {}
-        return bool(alerts_for(snap(DAY, **earlier), snap(DAY, A1=state("EII", complaint(now))),
-                               AlertConfig(complaint_days=14)))
+        return bool(
+            alerts_for(
+                snap(DAY, **earlier),
+                snap(DAY, A1=state("EII", complaint(now))),
+                AlertConfig(complaint_days=14),
+            )
+        )
 
     assert not run(9, 10)  # too young
     assert run(13, 14)  # crosses the threshold today
@@ -87,9 +106,12 @@ def test_an_open_complaint_is_alerted_once_it_has_waited_too_long() -> None:
 
 def test_alerts_come_most_severe_first_then_by_revenue() -> None:
     before = snap(DAY, A1=state("EIII"), A2=state("EIII"), A3=state("EI"))
-    now = snap(DAY, A1=state("EIII", ("lapsed", "medium", {}), revenue=500),
-               A2=state("EIII", ("lapsed", "medium", {}), revenue=900),
-               A3=state("EII", revenue=10))
+    now = snap(
+        DAY,
+        A1=state("EIII", ("lapsed", "medium", {}), revenue=500),
+        A2=state("EIII", ("lapsed", "medium", {}), revenue=900),
+        A3=state("EII", revenue=10),
+    )
     assert [a.account_id for a in alerts_for(before, now)] == ["A3", "A2", "A1"]
 
 
@@ -102,26 +124,46 @@ def test_a_snapshot_survives_json() -> None:
 
 
 def test_settings_come_from_the_environment() -> None:
-    config = AlertConfig.from_env({
-        "ADVISOR_ALERT_TIME": "07:45", "ADVISOR_DIGEST_DAY": "Friday",
-        "ADVISOR_QUIET_HOURS": "22-7", "ADVISOR_ALERT_DEDUP_DAYS": "3",
-        "ADVISOR_COMPLAINT_ALERT_DAYS": "30", "ADVISOR_TIMEZONE": "Asia/Seoul",
-        "ADVISOR_ALERT_REASONS": "segment_drop, lost",
-    })
+    config = AlertConfig.from_env(
+        {
+            "ADVISOR_ALERT_TIME": "07:45",
+            "ADVISOR_DIGEST_DAY": "Friday",
+            "ADVISOR_QUIET_HOURS": "22-7",
+            "ADVISOR_ALERT_DEDUP_DAYS": "3",
+            "ADVISOR_COMPLAINT_ALERT_DAYS": "30",
+            "ADVISOR_TIMEZONE": "Asia/Seoul",
+            "ADVISOR_ALERT_REASONS": "segment_drop, lost",
+        }
+    )
     assert (config.alert_time, config.digest_weekday, config.quiet_start, config.quiet_end) == (
-        dt.time(7, 45), 4, dt.time(22), dt.time(7))
+        dt.time(7, 45),
+        4,
+        dt.time(22),
+        dt.time(7),
+    )
     assert (config.dedup_days, config.complaint_days, config.timezone, config.reasons) == (
-        3, 30, "Asia/Seoul", ("segment_drop", "lost"))
+        3,
+        30,
+        "Asia/Seoul",
+        ("segment_drop", "lost"),
+    )
     assert AlertConfig.from_env({}) == AlertConfig()
     assert AlertConfig.from_env({"ADVISOR_QUIET_HOURS": "off"}).quiet_start is None
 
 
-@pytest.mark.parametrize("name, value", [
-    ("ADVISOR_ALERT_TIME", "25:00"), ("ADVISOR_ALERT_TIME", "noon"),
-    ("ADVISOR_DIGEST_DAY", "someday"), ("ADVISOR_QUIET_HOURS", "21"),
-    ("ADVISOR_ALERT_DEDUP_DAYS", "0"), ("ADVISOR_COMPLAINT_ALERT_DAYS", "two"),
-    ("ADVISOR_TIMEZONE", "Mars/Olympus"), ("ADVISOR_ALERT_REASONS", "bad_luck"),
-])
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("ADVISOR_ALERT_TIME", "25:00"),
+        ("ADVISOR_ALERT_TIME", "noon"),
+        ("ADVISOR_DIGEST_DAY", "someday"),
+        ("ADVISOR_QUIET_HOURS", "21"),
+        ("ADVISOR_ALERT_DEDUP_DAYS", "0"),
+        ("ADVISOR_COMPLAINT_ALERT_DAYS", "two"),
+        ("ADVISOR_TIMEZONE", "Mars/Olympus"),
+        ("ADVISOR_ALERT_REASONS", "bad_luck"),
+    ],
+)
 def test_a_bad_setting_is_a_config_error_naming_the_variable(name: str, value: str) -> None:
     with pytest.raises(ConfigError, match=name):
         AlertConfig.from_env({name: value})
@@ -174,21 +216,29 @@ def yesterday_of(directory, day: dt.date = DAY - dt.timedelta(days=1)) -> Snapsh
     accounts = dict(current.accounts)
     a1 = accounts["A001"]
     accounts["A001"] = dataclasses.replace(
-        a1, segment="EI", risks={k: v for k, v in a1.risks.items() if k != "sharp_decline"})
+        a1, segment="EI", risks={k: v for k, v in a1.risks.items() if k != "sharp_decline"}
+    )
     a3 = accounts["A003"]
     complaint_now = a3.risks["unresolved_complaint"]
-    accounts["A003"] = dataclasses.replace(a3, risks={
-        **a3.risks,
-        "unresolved_complaint": {**complaint_now,
-                                 "params": {**complaint_now["params"], "days": 10}}})
+    accounts["A003"] = dataclasses.replace(
+        a3,
+        risks={
+            **a3.risks,
+            "unresolved_complaint": {
+                **complaint_now,
+                "params": {**complaint_now["params"], "days": 10},
+            },
+        },
+    )
     return dataclasses.replace(current, accounts=accounts)
 
 
 @pytest.fixture
 def service(users, sample_directory, knowledge_base):
     clock = DateClock(_at(8, 30))
-    alerts = AlertService(AlertStore(users.engine), users, lambda: sample_directory,
-                          knowledge_base, SEOUL, clock)
+    alerts = AlertService(
+        AlertStore(users.engine), users, lambda: sample_directory, knowledge_base, SEOUL, clock
+    )
     alerts.store.save_snapshot(yesterday_of(sample_directory), clock.now)
     alerts.clock = clock  # type: ignore[attr-defined]
     return alerts
@@ -211,13 +261,17 @@ def test_the_same_account_and_reason_is_not_alerted_twice_within_the_period(serv
     service.clock.now += dt.timedelta(days=1)
     assert service.run_daily().alerts == 0  # against today's snapshot nothing is new
     # Yesterday's picture forced back: the same three alerts, left out as duplicates.
-    service.store.save_snapshot(yesterday_of(service.load_directory(), service.today()
-                                             - dt.timedelta(days=1)), service.clock.now)
+    service.store.save_snapshot(
+        yesterday_of(service.load_directory(), service.today() - dt.timedelta(days=1)),
+        service.clock.now,
+    )
     again = service.run_daily()
     assert (again.alerts, again.queued, again.skipped) == (3, 0, 3)
     service.clock.now += dt.timedelta(days=7)  # the period is over
-    service.store.save_snapshot(yesterday_of(service.load_directory(), service.today()
-                                             - dt.timedelta(days=1)), service.clock.now)
+    service.store.save_snapshot(
+        yesterday_of(service.load_directory(), service.today() - dt.timedelta(days=1)),
+        service.clock.now,
+    )
     assert service.run_daily().queued == 2
 
 

@@ -20,8 +20,13 @@ def test_without_a_week_old_snapshot_the_quarters_movements_are_shown(sample_dir
     digest = build_digest(sample_directory.analysis, visits_of(sample_directory.store))
     moves = digest["movements"]
     assert moves["period"] == "quarter" and moves["since"] == "2026-07-31"
-    assert {"account_id": "A001", "name": "ABC Trading", "owner": "kim.minji", "from": "EI",
-            "to": "EII"} in moves["alarms"]
+    assert {
+        "account_id": "A001",
+        "name": "ABC Trading",
+        "owner": "kim.minji",
+        "from": "EI",
+        "to": "EII",
+    } in moves["alarms"]
     assert digest["at_risk"]["accounts"] > 0 and digest["at_risk"]["top"]
     assert json.loads(json.dumps(digest)) == digest  # JSON-able as it is
 
@@ -31,8 +36,9 @@ def test_movements_are_counted_against_the_week_old_snapshot(sample_directory) -
     accounts = dict(week_ago.accounts)
     accounts["A001"] = dataclasses.replace(accounts["A001"], segment="EI")
     accounts["A002"] = dataclasses.replace(accounts["A002"], segment="EII")
-    digest = build_digest(sample_directory.analysis, [],
-                          dataclasses.replace(week_ago, accounts=accounts))
+    digest = build_digest(
+        sample_directory.analysis, [], dataclasses.replace(week_ago, accounts=accounts)
+    )
     moves = digest["movements"]
     assert moves["period"] == "week" and moves["since"] == "2026-10-26"
     assert moves["matrix"] == [
@@ -73,9 +79,18 @@ def test_advisor_digest_prints_the_digest_or_json(advisor_home) -> None:
     folder = sample_dir()
     empty = runner.invoke(main, ["digest"])
     assert empty.exit_code == 1 and "no account data yet" in empty.output
-    imported = runner.invoke(main, ["import", "--accounts", str(folder / "accounts.csv"),
-                                    "--transactions", str(folder / "transactions.csv"),
-                                    "--events", str(folder / "events.csv")])
+    imported = runner.invoke(
+        main,
+        [
+            "import",
+            "--accounts",
+            str(folder / "accounts.csv"),
+            "--transactions",
+            str(folder / "transactions.csv"),
+            "--events",
+            str(folder / "events.csv"),
+        ],
+    )
     assert imported.exit_code == 0, imported.output
     text = runner.invoke(main, ["digest", "--lang", "ko"])
     assert text.exit_code == 0 and "주간 요약 — 전체 고객" in text.output

@@ -41,8 +41,16 @@ def test_every_card_is_drilled_and_every_drill_kind_occurs(bank: QuizBank) -> No
     assert kinds == {"seg", "str", "sit", "act", "tf"}
     assert len(bank.cards) == len(load_cards())
     assert all(topic_of(card) != OTHER_TOPIC for card in bank.cards)  # the topic list is complete
-    assert {t.id for t in topics()} >= {"segments", "churn", "negotiation", "framework-124",
-                                         "loyalty", "defectors", "offseason", "cycle"}
+    assert {t.id for t in topics()} >= {
+        "segments",
+        "churn",
+        "negotiation",
+        "framework-124",
+        "loyalty",
+        "defectors",
+        "offseason",
+        "cycle",
+    }
 
 
 def test_every_question_has_exactly_one_right_answer(bank, every_question, knowledge_base) -> None:
@@ -57,8 +65,7 @@ def test_every_question_has_exactly_one_right_answer(bank, every_question, knowl
             by_title = {c.title[q.lang]: c for c in cards.values()}
             situation = card.situations[int(q.id.rsplit(":", 1)[1]) % len(card.situations)]
             wrong = [by_title[o] for i, o in enumerate(q.options) if i != q.correct]
-            excluded = (set(card.situations) if card.kind == "negotiation-tactic"
-                        else {situation})
+            excluded = set(card.situations) if card.kind == "negotiation-tactic" else {situation}
             # The cards' own tags rule every wrong option out.
             assert situation in card.situations
             assert all(not excluded & set(w.situations) for w in wrong), q.id
@@ -111,8 +118,9 @@ def test_the_price_cut_scene_asks_for_the_self_audit_tactic(bank: QuizBank, know
     q = bank.question("sit:neg-self-audit:0", "en")
     assert "demands a big price cut" in q.prompt and "tactic" in q.prompt
     assert q.answer.startswith("Audit yourself")
-    price_cut = {c.title["en"] for c in knowledge_base.all_cards()
-                 if "price-cut-demand" in c.situations}
+    price_cut = {
+        c.title["en"] for c in knowledge_base.all_cards() if "price-cut-demand" in c.situations
+    }
     assert not price_cut & (set(q.options) - {q.answer})
 
 
@@ -127,8 +135,13 @@ def test_a_segment_drill_is_followed_by_its_strategy(bank: QuizBank) -> None:
 
 def test_misconceptions_become_false_statements() -> None:
     found = {s.card_id: s for s in misconception_statements(load_cards())}
-    assert set(found) == {"core-not-every-customer", "mis-more-discounts", "mis-volume-vs-profit",
-                          "mis-old-approach", "mis-abandon-small"}
+    assert set(found) == {
+        "core-not-every-customer",
+        "mis-more-discounts",
+        "mis-volume-vs-profit",
+        "mis-old-approach",
+        "mis-abandon-small",
+    }
     belief = found["mis-more-discounts"]
     assert not belief.holds
     assert belief.text["en"] == "The more discounts and rebates a big customer gets, the better"
@@ -136,8 +149,14 @@ def test_misconceptions_become_false_statements() -> None:
 
 
 def test_unknown_ids_are_a_quiz_error(bank: QuizBank) -> None:
-    for bad in ("sit:no-such-card:0", "seg:seg-eii-convert:A999", "str:EX:1", "zz:core-80-20:0",
-                "act:core-80-20:x", "sit:core-80-20:0"):
+    for bad in (
+        "sit:no-such-card:0",
+        "seg:seg-eii-convert:A999",
+        "str:EX:1",
+        "zz:core-80-20:0",
+        "act:core-80-20:x",
+        "sit:core-80-20:0",
+    ):
         with pytest.raises(QuizError):
             bank.question(bad, "en")
 

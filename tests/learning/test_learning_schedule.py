@@ -41,8 +41,13 @@ def test_a_right_answer_moves_a_card_up_a_box_and_a_wrong_one_back_to_the_first(
     assert (wrong.box, wrong.due, wrong.correct) == (1, T0 + dt.timedelta(days=1), item.correct)
 
 
-CARDS = [("a1", "segments"), ("a2", "segments"), ("b1", "negotiation"), ("b2", "negotiation"),
-         ("c1", "loyalty")]
+CARDS = [
+    ("a1", "segments"),
+    ("a2", "segments"),
+    ("b1", "negotiation"),
+    ("b2", "negotiation"),
+    ("c1", "loyalty"),
+]
 
 
 def test_due_cards_come_first_most_overdue_then_lowest_box() -> None:
@@ -78,7 +83,13 @@ def test_topic_stats_count_seen_right_due_and_learnt() -> None:
     items = {"a1": Item("a1", 4, T0, 3, 3), "a2": Item("a2", 1, T0 + dt.timedelta(days=1), 2, 1)}
     [seg, neg, loyalty] = topic_stats(items, CARDS, T0, ["segments", "negotiation", "loyalty"])
     assert (seg.cards, seg.seen, seg.answers, seg.correct, seg.due, seg.mastered) == (
-        2, 2, 5, 4, 1, 1)
+        2,
+        2,
+        5,
+        4,
+        1,
+        1,
+    )
     assert seg.accuracy == pytest.approx(0.8) and neg.accuracy is None and loyalty.cards == 1
 
 

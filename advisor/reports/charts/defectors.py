@@ -23,8 +23,9 @@ def defector_chart(report: DefectorReport, path: Path | str, lang: str = "en") -
     full = [r.full / r.accounts if r.accounts else 0.0 for r in report.rates]
     partial = [r.partial / r.accounts if r.accounts else 0.0 for r in report.rates]
     top.bar(segments, full, color=[COLORS[s] for s in segments])
-    top.bar(segments, partial, bottom=full, color=[COLORS[s] for s in segments], alpha=0.45,
-            hatch="//")
+    top.bar(
+        segments, partial, bottom=full, color=[COLORS[s] for s in segments], alpha=0.45, hatch="//"
+    )
     for x, r in enumerate(report.rates):
         top.text(x, r.rate + 0.01, f"{r.rate:.0%}", ha="center", va="bottom", fontsize=16)
     top.set_ylim(0, max([r.rate for r in report.rates] + [0.1]) * 1.25)
