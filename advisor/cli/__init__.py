@@ -40,19 +40,21 @@ def _register() -> None:
     from advisor.cli import (
         accounts_cmds,
         advisor_cmds,
-        bot_cmds,
+        chat_cmds,
         defector_cmds,
         knowledge_cmds,
         learning_cmds,
+        users_cmds,
     )
 
     for module in (
         knowledge_cmds,
         accounts_cmds,
         advisor_cmds,
-        bot_cmds,
+        chat_cmds,
         defector_cmds,
         learning_cmds,
+        users_cmds,
     ):
         for command in module.COMMANDS:
             main.add_command(command)

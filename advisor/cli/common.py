@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from advisor.settings import Settings
+
+if TYPE_CHECKING:
+    from advisor.users.store import UserStore
 
 
 def settings(ctx: click.Context) -> Settings:
@@ -19,3 +22,10 @@ def settings(ctx: click.Context) -> Settings:
 def echo_json(document: Any) -> None:
     """Print exactly one JSON document on stdout."""
     click.echo(json.dumps(document, ensure_ascii=False, indent=2, default=str))
+
+
+def user_store(cfg: Settings) -> UserStore:
+    # The database layer is loaded by the commands that use it, not by `--help`.
+    from advisor.users.store import UserStore
+
+    return UserStore.from_settings(cfg)

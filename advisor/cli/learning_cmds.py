@@ -9,15 +9,8 @@ from typing import TYPE_CHECKING, TextIO
 import click
 
 from advisor.chat.reply import Keyboard, Reply
-from advisor.cli.bot_cmds import (
-    EXIT_WORDS,
-    _conversation,
-    _log_to_file,
-    _user_store,
-    pressed,
-    render,
-)
-from advisor.cli.common import echo_json, settings
+from advisor.cli.chat_cmds import EXIT_WORDS, log_to_file, open_conversation, pressed, render
+from advisor.cli.common import echo_json, settings, user_store
 from advisor.errors import AdvisorError
 from advisor.settings import Settings
 from advisor.users.roles import Role
@@ -62,9 +55,9 @@ def quiz_cmd(
     if report:
         _report(cfg, as_json)
         return
-    _log_to_file(cfg.home / "logs" / "chat.log")
+    log_to_file(cfg.home / "logs" / "chat.log")
     stdin = click.get_text_stream("stdin")
-    with _conversation(cfg, as_id, role or ("trainee" if not as_id else None), owner) as (
+    with open_conversation(cfg, as_id, role or ("trainee" if not as_id else None), owner) as (
         conversation,
         user_id,
     ):
@@ -120,7 +113,7 @@ def _report(cfg: Settings, as_json: bool) -> None:
     from advisor.quiz import QuizService
     from advisor.quiz.bank import CardDeck
 
-    with _user_store(cfg) as users:
+    with user_store(cfg) as users:
         # Progress needs the cards and their topics only: no index to open.
         quiz = QuizService.over(users.engine, CardDeck())
         summaries = quiz.summaries(users.all_users())
@@ -181,7 +174,7 @@ def digest_cmd(ctx: click.Context, owner: str | None, lang: str, as_json: bool) 
 
     cfg = settings(ctx)
     config = AlertConfig.from_env()
-    with AccountStore.from_settings(cfg) as accounts, _user_store(cfg) as users:
+    with AccountStore.from_settings(cfg) as accounts, user_store(cfg) as users:
         if not accounts.counts().get("accounts", 0):
             raise AdvisorError(
                 "no account data yet: advisor import --accounts F --transactions F --events F"
@@ -216,7 +209,7 @@ def gaps_cmd(ctx: click.Context, since: str | None, as_json: bool) -> None:
                 f"'{since}' is not a date (YYYY-MM-DD)", param_hint="--since"
             ) from None
     cfg = settings(ctx)
-    with _user_store(cfg) as users:
+    with user_store(cfg) as users:
         feedback = users.all_feedback()
     groups = gap_report(gap_entries(gap_log(cfg).entries(), feedback, day))
     if as_json:

@@ -1,4 +1,4 @@
-"""`advisor users add|list|remove`, `advisor chat` (`advisor bot` is registered by the bot package)."""
+"""`advisor chat`: the bot's conversation in the terminal (`advisor bot` is the bot package's)."""
 
 from __future__ import annotations
 
@@ -12,109 +12,18 @@ from typing import TYPE_CHECKING, TextIO
 import click
 
 from advisor.chat.reply import Keyboard, Reply
-from advisor.cli.common import echo_json, settings
+from advisor.cli.common import settings, user_store
 from advisor.settings import Settings
 from advisor.users.roles import Role, UserError
 
 if TYPE_CHECKING:
     from advisor.chat.core import Conversation
-    from advisor.users.store import User, UserStore
+    from advisor.users.store import UserStore
 
 log = logging.getLogger(__name__)
 
 LOCAL_ID = 0  # the terminal's own user, never a Telegram id
 EXIT_WORDS = ("/quit", "/exit")
-
-
-@click.group("users")
-def users_group() -> None:
-    """Who may use the bot, and as whom (rep, manager or trainee)."""
-
-
-@users_group.command("add")
-@click.argument("telegram_id")
-@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
-@click.option("--owner", help="For a rep: the owner name of their accounts (accounts.csv).")
-@click.pass_context
-def users_add(ctx: click.Context, telegram_id: str, role: str, owner: str | None) -> None:
-    """Let TELEGRAM_ID use the bot as a rep, manager or trainee (or change their role)."""
-    cfg = settings(ctx)
-    with _user_store(cfg) as store:
-        user = store.add(telegram_id, role, owner)
-    click.echo(f"{user.telegram_id}: {_describe(user)}")
-    if user.owner and user.owner not in _owners(cfg):
-        click.echo(f"note: no account has owner '{user.owner}' yet", err=True)
-
-
-@users_group.command("list")
-@click.option("--json", "as_json", is_flag=True)
-@click.pass_context
-def users_list(ctx: click.Context, as_json: bool) -> None:
-    """Everyone who may use the bot."""
-    with _user_store(settings(ctx)) as store:
-        users = store.all_users()
-        alerts = store.alert_settings()
-    if as_json:
-        # The JSON shape is relied on by scripts; alert opt-outs show in the text listing.
-        echo_json(
-            [
-                {
-                    "telegram_id": u.telegram_id,
-                    "role": u.role.value,
-                    "owner": u.owner,
-                    "lang": u.lang,
-                }
-                for u in users
-            ]
-        )
-        return
-    if not users:
-        click.echo("no users yet: advisor users add TELEGRAM_ID --role rep|manager|trainee")
-    for u in users:
-        off = "" if alerts.get(u.telegram_id, True) else "  alerts=off"
-        click.echo(
-            f"{u.telegram_id:>12}  {_describe(u)}" + (f"  lang={u.lang}" if u.lang else "") + off
-        )
-
-
-@users_group.command("remove")
-@click.argument("telegram_id")
-@click.pass_context
-def users_remove(ctx: click.Context, telegram_id: str) -> None:
-    """Take TELEGRAM_ID's access away."""
-    with _user_store(settings(ctx)) as store:
-        if not store.remove(telegram_id):
-            raise UserError(f"no user {telegram_id}")
-    click.echo(f"{telegram_id}: removed")
-
-
-@users_group.command("alerts")
-@click.argument("telegram_id")
-@click.argument("state", type=click.Choice(["on", "off"]))
-@click.pass_context
-def users_alerts(ctx: click.Context, telegram_id: str, state: str) -> None:
-    """Daily risk alerts (reps) and the weekly digest (managers) on or off for TELEGRAM_ID."""
-    with _user_store(settings(ctx)) as store:
-        store.set_alerts(telegram_id, state == "on")
-    click.echo(f"{telegram_id}: alerts {state}")
-
-
-def _user_store(cfg: Settings) -> UserStore:
-    # The database layer is loaded by the commands that use it, not by `--help`.
-    from advisor.users.store import UserStore
-
-    return UserStore.from_settings(cfg)
-
-
-def _describe(user: User) -> str:
-    return f"{user.role.value} ({user.owner})" if user.owner else user.role.value
-
-
-def _owners(cfg: Settings) -> set[str]:
-    from advisor.accounts.store import AccountStore
-
-    with AccountStore.from_settings(cfg) as store:
-        return set(store.list_owners())
 
 
 @click.command("chat")
@@ -140,16 +49,16 @@ def chat_cmd(ctx: click.Context, as_id: str | None, role: str | None, owner: str
     if as_id and (role or owner):
         raise click.UsageError("give --as, or --role (with --owner for a rep), not both")
     cfg = settings(ctx)
-    _log_to_file(cfg.home / "logs" / "chat.log")
+    log_to_file(cfg.home / "logs" / "chat.log")
     stdin = click.get_text_stream("stdin")
-    with _conversation(cfg, as_id, role, owner) as (conversation, user_id):
+    with open_conversation(cfg, as_id, role, owner) as (conversation, user_id):
         if stdin.isatty():
             click.echo("Type a question or /help. /quit or Ctrl-D leaves.", err=True)
         _loop(conversation, user_id, stdin)
 
 
 @contextmanager
-def _conversation(
+def open_conversation(
     cfg: Settings, as_id: str | None, role: str | None, owner: str | None
 ) -> Iterator[tuple[Conversation, int]]:
     from advisor.chat.core import Conversation, LocalUser
@@ -158,7 +67,7 @@ def _conversation(
 
     # The user store first: it creates the default database, so the advisor follows
     # data imported while the chat runs, even on a new home.
-    with _user_store(cfg) as store, open_advisor(cfg) as advisor:
+    with user_store(cfg) as store, open_advisor(cfg) as advisor:
         users: UserStore | LocalUser = store
         if as_id:
             user_id = check_telegram_id(as_id)
@@ -224,7 +133,7 @@ def render(reply: Reply) -> str:
     return "\n\n".join(out) + "\n"
 
 
-def _log_to_file(path: Path) -> None:
+def log_to_file(path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -234,4 +143,4 @@ def _log_to_file(path: Path) -> None:
         root.setLevel(logging.INFO)
 
 
-COMMANDS: list[click.Command] = [users_group, chat_cmd]
+COMMANDS: list[click.Command] = [chat_cmd]
