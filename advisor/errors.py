@@ -27,7 +27,15 @@ class ImportRowsError(AdvisorError):
 
 
 class AccountNotFoundError(AdvisorError):
-    """No account with that id or name is visible to the asker."""
+    """No account with that id or name is visible to the asker.
+
+    `account_id` is what was asked for, as given: the chat names it back in the
+    same words whether the account is missing or another rep's.
+    """
+
+    def __init__(self, account_id: str, detail: str = "") -> None:
+        self.account_id = account_id
+        super().__init__(f"no account '{account_id}'{detail}")
 
 
 USER_ERRORS: tuple[type[Exception], ...] = (AdvisorError, KnowledgeError)

@@ -92,7 +92,7 @@ class PortfolioDirectory:
     def monthly(self, account_id: str, months: int = 24) -> list[tuple[dt.date, float]]:
         as_of = self.analysis.as_of
         if self.store.get_account(account_id) is None:
-            raise AccountNotFoundError(f"no account '{account_id}'")
+            raise AccountNotFoundError(account_id)
         return monthly_revenue(self.store, account_id, as_of, months)
 
     def at_risk_ids(self, owner: str | None = None) -> list[str]:

@@ -84,7 +84,7 @@ class PortfolioAnalysis:
         """The JSON row of one account (see `account_record`); AccountNotFoundError if unknown."""
         row = self.now.row(account_id)
         if row is None:
-            raise AccountNotFoundError(f"no account '{account_id}'")
+            raise AccountNotFoundError(account_id)
         return self.account_record(row, lang)
 
     def account_record(self, row: dict[str, Any], lang: str = "en") -> dict[str, Any]:
@@ -377,8 +377,7 @@ def resolve_account(
     """The best match for an id or name; AccountNotFoundError when nothing is close."""
     hits = find_accounts(store, query, owner, limit=1)
     if not hits:
-        whose = f" among {owner}'s accounts" if owner else ""
-        raise AccountNotFoundError(f"no account matches '{query}'{whose}")
+        raise AccountNotFoundError(query, f" among {owner}'s accounts" if owner else "")
     return hits[0]
 
 

@@ -78,7 +78,7 @@ class Advisor:
         """An account id the scope may see; AccountNotFoundError otherwise (same words either way)."""
         visible = {str(a["account_id"]) for a in self._visible(scope)}
         if account_id not in visible:
-            raise AccountNotFoundError(f"no account '{account_id}'")
+            raise AccountNotFoundError(account_id)
         return account_id
 
     def understand(

@@ -184,8 +184,7 @@ class Conversation:
             return then(asker)
         except AccountNotFoundError as exc:
             # The same words whether the account is missing or another rep's.
-            named = re.search(r"'(.*)'", str(exc))
-            return Reply((text("not_found", lang, account=named.group(1) if named else "?"),))
+            return Reply((text("not_found", lang, account=exc.account_id),))
         except USER_ERRORS as exc:
             log.warning("user %s: %s", user_id, exc)
             return Reply((text("apology", lang),))
@@ -324,7 +323,7 @@ class Conversation:
                 pass
         seen = self.advisor.understand(arg, scope=a.scope)
         if seen.account_id is None:
-            raise AccountNotFoundError(f"no account '{arg}'")
+            raise AccountNotFoundError(arg)
         return self.advisor.resolve(seen.account_id, a.scope)
 
     def _account_arg(self, a: Asker, args: str, command: str) -> str | Reply:

@@ -122,8 +122,10 @@ def test_find_accounts(sample_store: AccountStore) -> None:
     )  # only "Trading" shared
     assert find_accounts(sample_store, "abc trdng")[0]["account_id"] == "A001"  # a typo
     assert resolve_account(sample_store, "golden hops")["account_id"] == "A006"
-    with pytest.raises(AccountNotFoundError):
+    with pytest.raises(AccountNotFoundError) as raised:
         resolve_account(sample_store, "ABC Trading", owner="chen.jing")
+    assert raised.value.account_id == "ABC Trading"
+    assert str(raised.value) == "no account 'ABC Trading' among chen.jing's accounts"
 
 
 def test_monthly_revenue(sample_store: AccountStore) -> None:

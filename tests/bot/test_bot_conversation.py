@@ -49,6 +49,9 @@ def test_another_reps_account_is_not_found_exactly_like_a_missing_one(conversati
         assert "华东" not in other and "wang.lei" not in other
     by_name = conversation.handle_text(KIM, "/brief 华东贸易有限公司").text
     assert by_name == "No account '华东贸易有限公司' found."
+    # The name comes back as asked, quotes and all (it is the error's attribute, not its text).
+    quoted = conversation.handle_text(KIM, "/brief O'Brien's 'Best' Foods").text
+    assert quoted == "No account 'O'Brien's 'Best' Foods' found."
 
 
 def test_a_rep_sees_only_their_own_accounts(conversation) -> None:
