@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from advisor.accounts.portfolio import PortfolioAnalysis, analyse_store, monthly_revenue
+from advisor.accounts.reasons import SERIOUS, severity_rank
 from advisor.accounts.segmentation import SegmentConfig
 from advisor.accounts.store import AccountStore
 from advisor.errors import AccountNotFoundError
@@ -97,14 +98,13 @@ class PortfolioDirectory:
 
     def at_risk_ids(self, owner: str | None = None) -> list[str]:
         """Accounts with a high or medium risk signal: most severe first, then by revenue."""
-        order = {"high": 0, "medium": 1}
         analysis = self.analysis
         ranked = []
         for row in analysis.rows(owner):
             severities = [
-                order[r.severity]
+                severity_rank(r.severity)
                 for r in analysis.risks.get(row["account_id"], [])
-                if r.severity in order
+                if r.severity in SERIOUS
             ]
             if severities:
                 ranked.append((min(severities), -(row["revenue"] or 0.0), row["account_id"]))

@@ -22,10 +22,18 @@ from importlib import resources
 from typing import Any
 
 from advisor.errors import AdvisorError
+from advisor.i18n.languages import LANGUAGES
 from knowledge.yamlfile import load_yaml
 
-LANGS = ("en", "ko", "zh")
-SEVERITIES = ("high", "medium", "low", "info")
+SEVERITIES = ("high", "medium", "low", "info")  # most severe first
+SERIOUS = ("high", "medium")  # the severities that put an account on the at-risk list
+
+
+def severity_rank(severity: str) -> int:
+    """0 for the most severe; anything unknown after every known severity."""
+    return SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
+
+
 MONEY = frozenset(
     {"revenue", "threshold", "last_q", "earlier", "expected", "amount", "average", "year_ago"}
 )
@@ -79,8 +87,10 @@ def messages() -> dict[str, Any]:
 
 
 def check_lang(lang: str) -> str:
-    if lang not in LANGS:
-        raise UnknownLanguageError(f"unknown language '{lang}': choose one of {', '.join(LANGS)}")
+    if lang not in LANGUAGES:
+        raise UnknownLanguageError(
+            f"unknown language '{lang}': choose one of {', '.join(LANGUAGES)}"
+        )
     return lang
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import polars as pl
 
-from advisor.accounts.reasons import SEVERITIES, Risk
+from advisor.accounts.reasons import Risk, severity_rank
 from advisor.accounts.segment_config import EPS
 from advisor.accounts.segmentation import Segmentation
 
@@ -35,10 +35,6 @@ class RiskConfig:
     competitor_days: int = 180  # a competitor offer counts for this long
     satisfaction_days: int = 365  # the latest survey counts for this long
     satisfaction_low: int = 2  # 1-2 on the five-level survey
-
-
-def severity_rank(severity: str) -> int:
-    return SEVERITIES.index(severity)
 
 
 def account_risks(

@@ -23,7 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from advisor.accounts.movement import ALARMS
-from advisor.accounts.reasons import SEVERITIES, params_json
+from advisor.accounts.reasons import params_json, severity_rank
 from advisor.errors import ConfigError
 
 SEGMENT_DROP = "segment_drop"
@@ -272,7 +272,9 @@ def alerts_for(
             alert = _alert(reason, account_id, now, before, config)
             if alert is not None:
                 out.append(alert)
-    return sorted(out, key=lambda a: (_rank(a.severity), -a.revenue, a.account_id, a.reason))
+    return sorted(
+        out, key=lambda a: (severity_rank(a.severity), -a.revenue, a.account_id, a.reason)
+    )
 
 
 def _alert(
@@ -306,7 +308,3 @@ def _alert(
 
 def _days(risk: Mapping[str, Any]) -> int:
     return int(risk.get("params", {}).get("days") or 0)
-
-
-def _rank(severity: str) -> int:
-    return SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)

@@ -22,17 +22,13 @@ from typing import Any
 from advisor.alerts.rules import AlertConfig, alerts_for, in_quiet_hours, release_time, snapshot_of
 from advisor.alerts.store import AlertStore, Outgoing
 from advisor.alerts.text import alert_message
+from advisor.clock import Clock, utcnow
 from advisor.reports.digest import build_digest, digest_text
 from advisor.users.store import Role, User, UserStore
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], dt.datetime]
 DIGEST_EVERY = dt.timedelta(days=6)  # one digest a week, whatever the schedule does
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 @dataclass(frozen=True)

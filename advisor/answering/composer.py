@@ -14,8 +14,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from advisor.accounts.reasons import severity_rank
 from advisor.answering.planner import Choice, Plan, assumed_stage
 from advisor.answering.profile import EXISTING, FUTURE, PROSPECT, CustomerProfile
+from advisor.answering.quoting import clipped, where
 from advisor.i18n.catalogue import localise, say
 from knowledge.cards import Card, vocabulary
 from knowledge.korean import attach
@@ -27,7 +29,6 @@ DOCUMENT_CHARS = 280
 # Every step of a card (the cards have six at most): a study of six steps cut to four
 # hid the step a question was about, while its citation quoted it.
 STEPS_SHOWN = 6
-_SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
 
 
 class CardSource(Protocol):
@@ -263,13 +264,9 @@ def source_lines(citations: Sequence[Citation]) -> str:
     """Sources quoted in their original language (readable wording where normalised)."""
     out = []
     for c in citations:
-        quote = c.passage.text.replace("\n", " ")
-        if len(quote) > QUOTE_CHARS:
-            quote = quote[:QUOTE_CHARS] + "…"
-        where = (
-            f"{c.passage.source} · {c.passage.heading}" if c.passage.heading else c.passage.source
-        )
-        out.append(f"[{c.number}] {where}: “{quote}”")
+        quote = clipped(c.passage.text.replace("\n", " "), QUOTE_CHARS)
+        place = where(c.passage.source, c.passage.heading)
+        out.append(f"[{c.number}] {place}: “{quote}”")
     return "\n".join(out)
 
 
@@ -330,7 +327,7 @@ def account_lines(account: Mapping[str, Any], lang: str, *, follow_up: bool) -> 
     if account.get("reasons"):
         lines.append(say("answer.why_segment", lang))
         lines += [f"- {r}" for r in account["reasons"][:3]]
-    risks = sorted(account.get("risks", []), key=lambda r: _SEVERITY_ORDER.get(r["severity"], 9))
+    risks = sorted(account.get("risks", []), key=lambda r: severity_rank(r["severity"]))
     if risks:
         lines.append(say("answer.likely_reason", lang))
         lines += [f"- {r['title']}: {r['evidence']}" for r in risks[:4]]
@@ -396,9 +393,7 @@ def _document_lines(hits: Sequence[Hit], cites: CitationList, lang: str) -> list
     lines = [say("answer.documents", lang)]
     for hit in hits:
         number = cites.cite(hit.passage, None)
-        quote = hit.passage.text.replace("\n", " ")
-        if len(quote) > DOCUMENT_CHARS:
-            quote = quote[:DOCUMENT_CHARS] + "…"
+        quote = clipped(hit.passage.text.replace("\n", " "), DOCUMENT_CHARS)
         lines.append(f"- “{quote}” [{number}]")
     return lines
 

@@ -24,6 +24,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from advisor.accounts.reasons import SERIOUS, severity_rank
 from advisor.answering.profile import (
     EXISTING,
     FIRM_CUES,
@@ -43,9 +44,7 @@ RISK_ACTION_KINDS = frozenset({"strategy", "countermeasure", "risk", "framework"
 # Tactics, misconceptions and cases are about the negotiating table and the
 # rep's own mistakes, whichever stage the customer is at.
 STAGE_FREE_KINDS = frozenset({"negotiation-tactic", "misconception", "case"})
-SEVERE = ("high", "medium")
 WEAK_QUESTION_WEIGHT = 0.3
-_SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
 
 
 @dataclass(frozen=True)
@@ -272,7 +271,7 @@ def make_plan(
     by_id = {c.id: c for c in cards}
     risks = sorted(
         (account or {}).get("risks", []),
-        key=lambda r: _SEVERITY_ORDER.get(r.get("severity", ""), 9),
+        key=lambda r: severity_rank(r.get("severity", "")),
     )
     lost = any(r.get("code") == "lost" for r in risks)
     segment = profile.segment
@@ -322,7 +321,7 @@ def make_plan(
     # countermeasure first); a leading card that is that card answers it already.
     mapping = risk_situations or {}
     uncovered: list[str] = []
-    for risk in [r for r in risks if r.get("severity") in SEVERE]:
+    for risk in [r for r in risks if r.get("severity") in SERIOUS]:
         code = str(risk.get("code"))
         wanted = set(mapping.get(code, ()))
         if not wanted:

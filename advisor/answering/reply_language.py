@@ -18,10 +18,12 @@ import re
 import threading
 from typing import Any
 
+from advisor.i18n.languages import LANGUAGES
+
 # ISO 639-1 codes of the languages the detector tells apart: the three the
 # advisor answers in, then Latin-script languages that must not pass as English
 # and Japanese, which must not pass as Chinese.
-ANSWERED = ("en", "ko", "zh")
+ANSWERED = LANGUAGES
 LOOK_ALIKES = ("fr", "de", "es", "pt", "it", "nl", "vi", "id", "ja")
 JAPANESE = "ja"
 UNKNOWN = "unknown"

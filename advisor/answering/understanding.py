@@ -16,11 +16,11 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from advisor.i18n.languages import LANGUAGES
 from knowledge.language import TRADITIONAL, base_language, detect_language
 from knowledge.textnorm import to_simplified
 from knowledge.yamlfile import load_yaml
 
-ANSWER_LANGUAGES = ("en", "ko", "zh")
 _SEGMENT_CODE = re.compile(r"(?<![A-Za-z])(E(?:IV|I{1,3})|P(?:IV|I{1,3}))(?![A-Za-z])")
 # Company suffixes that a rep leaves out when naming an account.
 _NAME_SUFFIXES = re.compile(
@@ -129,7 +129,7 @@ def answer_language(text: str, override: str | None = None) -> tuple[str, bool]:
         if override in ("zh-Hant", "zh-TW", "zh-HK"):
             return "zh", True
         lang = base_language(override)
-        if lang not in ANSWER_LANGUAGES:
+        if lang not in LANGUAGES:
             raise ValueError(f"unsupported language {override!r}; use en, ko or zh")
         return lang, False
     detected = detect_language(text)

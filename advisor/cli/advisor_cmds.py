@@ -9,11 +9,12 @@ import click
 from advisor.cli.common import echo_json, settings
 from advisor.cli.knowledge_cmds import eval_group
 from advisor.errors import AdvisorError
+from advisor.i18n.languages import LANGUAGES
 
 # The advisor itself (the index, the models, the store) is imported by each
 # command when it runs, so that `--help` starts at once.
 
-LANG = click.Choice(["en", "ko", "zh", "zh-Hant"])
+LANG = click.Choice([*LANGUAGES, "zh-Hant"])
 
 
 class NoAccountsError(AdvisorError):

@@ -9,6 +9,7 @@ import click
 
 from advisor.cli.common import echo_json, settings
 from advisor.errors import AdvisorError
+from advisor.i18n.languages import LANGUAGES
 
 
 class BadDateError(AdvisorError):
@@ -17,7 +18,7 @@ class BadDateError(AdvisorError):
 
 @click.command("defectors")
 @click.option("--since", help="Only defections from this date (YYYY-MM-DD).")
-@click.option("--lang", type=click.Choice(["en", "ko", "zh"]), default="en", show_default=True)
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True)
 @click.option(
     "--chart",
     type=click.Path(dir_okay=False, path_type=Path),

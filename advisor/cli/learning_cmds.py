@@ -12,6 +12,7 @@ from advisor.chat.reply import Keyboard, Reply
 from advisor.cli.chat_cmds import EXIT_WORDS, log_to_file, open_conversation, pressed, render
 from advisor.cli.common import echo_json, settings, user_store
 from advisor.errors import AdvisorError
+from advisor.i18n.languages import LANGUAGES
 from advisor.settings import Settings
 from advisor.users.roles import Role
 
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 )
 @click.option("--owner", help="With --role rep: whose accounts.")
 @click.option("--count", type=click.IntRange(min=1), help="Stop after this many answers.")
-@click.option("--lang", type=click.Choice(["en", "ko", "zh"]), help="Language of the drills.")
+@click.option("--lang", type=click.Choice(LANGUAGES), help="Language of the drills.")
 @click.option("--report", is_flag=True, help="Each trainee's progress (for managers), then exit.")
 @click.option("--json", "as_json", is_flag=True, help="With --report: one JSON document.")
 @click.pass_context
@@ -159,7 +160,7 @@ def _report(cfg: Settings, as_json: bool) -> None:
 
 @click.command("digest")
 @click.option("--owner", metavar="REP", help="Only this rep's accounts.")
-@click.option("--lang", type=click.Choice(["en", "ko", "zh"]), default="en", show_default=True)
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def digest_cmd(ctx: click.Context, owner: str | None, lang: str, as_json: bool) -> None:

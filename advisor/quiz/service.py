@@ -14,18 +14,13 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from advisor.clock import Clock, utcnow
 from advisor.quiz.bank import QuizBank, QuizError
 from advisor.quiz.questions import Question
 from advisor.quiz.schedule import Item, TopicStats, after_answer, next_card, topic_stats
 from advisor.quiz.store import Asked, QuizStore
 from advisor.quiz.texts import topics
 from advisor.users.store import Role, User
-
-Clock = Callable[[], dt.datetime]
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def _code(tag: str) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor.accounts.directory import PortfolioDirectory
-from advisor.accounts.reasons import money, percent
+from advisor.accounts.reasons import SEVERITIES, money, percent, severity_rank
 from advisor.answering.composer import (
     Answer,
     CardSource,
@@ -32,7 +32,6 @@ from advisor.answering.profile import from_segment
 from advisor.answering.understanding import lexicon
 from advisor.i18n.catalogue import localise, say
 
-_SEVERITY = {"high": 0, "medium": 1, "low": 2, "info": 3}
 BRIEF_SEARCH_DEPTH = 8
 
 
@@ -72,11 +71,11 @@ def _urgency(item: PlanItem, risks: Sequence[Mapping[str, Any]], knowledge: Card
     card_situations = set(knowledge.card(item.card_id).situations)
     mapping = lexicon()["risk_situations"]
     ranks = [
-        _SEVERITY.get(r["severity"], 3)
+        severity_rank(r["severity"])
         for r in risks
         if card_situations & set(mapping.get(r["code"], ()))
     ]
-    return min(ranks, default=len(_SEVERITY))
+    return min(ranks, default=len(SEVERITIES))
 
 
 def _query(account: Mapping[str, Any], lang: str) -> str:
@@ -96,7 +95,7 @@ def build_brief(
 ) -> Brief:
     """The brief of one account; `knowledge` is a KnowledgeBase (search + cards)."""
     account = directory.record(account_id, lang)
-    risks = sorted(account.get("risks", []), key=lambda r: _SEVERITY.get(r["severity"], 9))
+    risks = sorted(account.get("risks", []), key=lambda r: severity_rank(r["severity"]))
     retrieval = knowledge.retrieve(_query(account, lang), BRIEF_SEARCH_DEPTH)
     profile = from_segment(str(account["segment"]), "account")
     mapping = lexicon()["risk_situations"]
@@ -192,7 +191,7 @@ def _talking_points(
 
 
 def _severity(severity: str, lang: str) -> str:
-    return say(f"brief.severity.{severity}", lang) if severity in _SEVERITY else severity
+    return say(f"brief.severity.{severity}", lang) if severity in SEVERITIES else severity
 
 
 def _figures(metrics: Mapping[str, Any], lang: str) -> str:

@@ -14,10 +14,12 @@ import datetime as dt
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from advisor.clock import Clock, utcnow
 
 DONT_KNOW = "not covered by the guidance"
 THUMBS_DOWN = "marked not helpful (👎) in chat"
@@ -28,16 +30,12 @@ VARIANTS_SHOWN = 5
 _PUNCTUATION = re.compile(r"[^\w\s%]+", re.UNICODE)
 
 
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 @dataclass(frozen=True)
 class GapLog:
     """Appends one JSON line per gap to a file under ADVISOR_HOME."""
 
     path: Path
-    clock: Callable[[], dt.datetime] = field(default=_utcnow, compare=False, repr=False)
+    clock: Clock = field(default=utcnow, compare=False, repr=False)
 
     def record(self, question: str, language: str, reason: str, **extra: Any) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,6 @@ writes in the chat can change one.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,9 +36,10 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from advisor.clock import Clock, utcnow
+from advisor.i18n.languages import LANGUAGES
 from advisor.users.roles import Role, UserError
 
-LANGUAGES = ("en", "ko", "zh")
 MAX_TELEGRAM_ID = 2**53  # Telegram promises ids fit in a double-precision float
 
 
@@ -135,10 +135,6 @@ def check_language(lang: str) -> str:
     return lang
 
 
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def _sqlite_pragmas(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -153,7 +149,7 @@ def _sqlite_pragmas(engine: Engine) -> None:
 class UserStore:
     """Users, their language, the questions they asked and their 👍/👎."""
 
-    def __init__(self, url: str, *, now: Callable[[], dt.datetime] = _utcnow) -> None:
+    def __init__(self, url: str, *, now: Clock = utcnow) -> None:
         self.url = url
         self._now = now
         try:
