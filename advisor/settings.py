@@ -10,11 +10,22 @@ import math
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from advisor.accounts.segment_config import SegmentConfig
+from advisor.alerts.config import (
+    RISK_REASONS,
+    SEGMENT_DROP,
+    AlertConfig,
+    parse_quiet_hours,
+    parse_time,
+    parse_weekday,
+    positive_days,
+)
 from advisor.errors import ConfigError
 from knowledge.config import DEFAULT_EMBEDDER, KnowledgeConfig
 
@@ -35,6 +46,7 @@ class Settings:
     llm_api_key: str | None = None
     llm_timeout: float = 30.0
     segments: SegmentConfig = field(default_factory=SegmentConfig)
+    alerts: AlertConfig = field(default_factory=AlertConfig)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -60,7 +72,8 @@ class Settings:
             llm_base_url=base_url,
             llm_api_key=api_key,
             llm_timeout=_seconds(env, "ADVISOR_LLM_TIMEOUT", 30.0),
-            segments=SegmentConfig.from_env(env),
+            segments=_segment_config(env),
+            alerts=_alert_config(env),
         )
 
     @property
@@ -193,3 +206,74 @@ def _llm(env: Mapping[str, str], *, endpoint: bool, keyed: bool) -> str | None:
     if key and not keyed and not _value(env, key):
         raise ConfigError(f"ADVISOR_LLM={raw!r} needs {key} (or ADVISOR_LLM_API_KEY) to be set")
     return raw
+
+
+def _segment_config(env: Mapping[str, str]) -> SegmentConfig:
+    """ADVISOR_SEGMENT_<FIELD> for each threshold of the segment model."""
+    values: dict[str, Any] = {}
+    for f in fields(SegmentConfig):
+        raw = env.get(f"ADVISOR_SEGMENT_{f.name.upper()}")
+        if raw in (None, ""):
+            continue
+        name = f"ADVISOR_SEGMENT_{f.name.upper()}"
+        whole = f.type in (int, "int")
+        try:
+            values[f.name] = int(raw) if whole else float(raw)
+            SegmentConfig(**{f.name: values[f.name]})  # its own bounds, named by its variable
+        except ValueError:
+            kind = "a whole number" if whole else "a number"
+            raise ConfigError(f"{name}={raw!r} is not {kind}") from None
+        except ConfigError as exc:
+            raise ConfigError(f"{name}={raw!r}: {exc}") from None
+        if not math.isfinite(values[f.name]):
+            raise ConfigError(f"{name}={raw!r} is not a finite number")
+    return SegmentConfig(**values)
+
+
+def _alert_config(env: Mapping[str, str]) -> AlertConfig:
+    """The alert runs' ADVISOR_* variables (ADVISOR_ALERT_TIME, ADVISOR_QUIET_HOURS, …)."""
+    default = AlertConfig()
+
+    def get(name: str) -> str:
+        return (env.get(name) or "").strip()
+
+    quiet = get("ADVISOR_QUIET_HOURS")
+    start, end = (default.quiet_start, default.quiet_end)
+    if quiet:
+        start, end = parse_quiet_hours(quiet)
+    timezone = get("ADVISOR_TIMEZONE") or default.timezone
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"ADVISOR_TIMEZONE: unknown time zone '{timezone}' (use a name like Asia/Seoul or UTC)"
+        ) from None
+    reasons = default.reasons
+    if get("ADVISOR_ALERT_REASONS"):
+        reasons = tuple(r.strip() for r in get("ADVISOR_ALERT_REASONS").split(",") if r.strip())
+        unknown = [r for r in reasons if r not in (SEGMENT_DROP, *RISK_REASONS)]
+        if unknown:
+            raise ConfigError(
+                f"ADVISOR_ALERT_REASONS: unknown reason '{unknown[0]}' "
+                f"(choose from {', '.join((SEGMENT_DROP, *RISK_REASONS))})"
+            )
+    return AlertConfig(
+        alert_time=parse_time(get("ADVISOR_ALERT_TIME"), "ADVISOR_ALERT_TIME")
+        if get("ADVISOR_ALERT_TIME")
+        else default.alert_time,
+        digest_weekday=parse_weekday(get("ADVISOR_DIGEST_DAY"))
+        if get("ADVISOR_DIGEST_DAY")
+        else default.digest_weekday,
+        quiet_start=start,
+        quiet_end=end,
+        dedup_days=positive_days(
+            get("ADVISOR_ALERT_DEDUP_DAYS"), "ADVISOR_ALERT_DEDUP_DAYS", default.dedup_days
+        ),
+        complaint_days=positive_days(
+            get("ADVISOR_COMPLAINT_ALERT_DAYS"),
+            "ADVISOR_COMPLAINT_ALERT_DAYS",
+            default.complaint_days,
+        ),
+        timezone=timezone,
+        reasons=reasons,
+    )

@@ -33,7 +33,7 @@ from telegram.ext import (
     filters,
 )
 
-from advisor.alerts.rules import AlertConfig
+from advisor.alerts.config import AlertConfig
 from advisor.alerts.service import AlertService
 from advisor.chat.core import COMMANDS, Conversation
 from advisor.chat.views import command_menu
@@ -392,7 +392,7 @@ def main(
     config = BotConfig.from_env(
         webhook_url=webhook_url, webhook_port=webhook_port, webhook_secret=webhook_secret
     )
-    alert_config = AlertConfig.from_env()  # ADVISOR_ALERT_TIME, ADVISOR_QUIET_HOURS, …
+    alert_config = settings.alerts  # ADVISOR_ALERT_TIME, ADVISOR_QUIET_HOURS, …
     run(
         config,
         lambda: open_services(settings),

@@ -17,7 +17,7 @@ import logging
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes, JobQueue
 
-from advisor.alerts.rules import AlertConfig
+from advisor.alerts.config import AlertConfig
 from advisor.alerts.service import AlertService
 from advisor.chat.reply import Reply, paragraphs
 from bot.outbox import delivery_of

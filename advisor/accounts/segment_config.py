@@ -1,4 +1,4 @@
-"""The thresholds of the segment model, read from the environment at the edges.
+"""The thresholds of the segment model (ADVISOR_SEGMENT_*, read in `advisor.settings`).
 
 Kept apart from the segmentation itself so that reading the settings (every
 command does) does not load the dataframe library.
@@ -7,10 +7,7 @@ command does) does not load the dataframe library.
 from __future__ import annotations
 
 import math
-import os
-from collections.abc import Mapping
-from dataclasses import dataclass, fields
-from typing import Any
+from dataclasses import dataclass
 
 from advisor.errors import ConfigError
 
@@ -39,28 +36,6 @@ class SegmentConfig:
                 raise ConfigError(f"segment {name} must be in (0, 1], got {value}")
         if self.stable_trend_ratio < 0 or self.seasonal_tolerance < 0 or self.min_accounts < 1:
             raise ConfigError("segment ratios must be non-negative and min_accounts at least 1")
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> SegmentConfig:
-        env = os.environ if env is None else env
-        values: dict[str, Any] = {}
-        for f in fields(cls):
-            raw = env.get(f"ADVISOR_SEGMENT_{f.name.upper()}")
-            if raw in (None, ""):
-                continue
-            name = f"ADVISOR_SEGMENT_{f.name.upper()}"
-            whole = f.type in (int, "int")
-            try:
-                values[f.name] = int(raw) if whole else float(raw)
-                cls(**{f.name: values[f.name]})  # its own bounds, named by its variable
-            except ValueError:
-                kind = "a whole number" if whole else "a number"
-                raise ConfigError(f"{name}={raw!r} is not {kind}") from None
-            except ConfigError as exc:
-                raise ConfigError(f"{name}={raw!r}: {exc}") from None
-            if not math.isfinite(values[f.name]):
-                raise ConfigError(f"{name}={raw!r} is not a finite number")
-        return cls(**values)
 
     @property
     def stable_months(self) -> int:

@@ -19,7 +19,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from advisor.alerts.rules import AlertConfig, alerts_for, in_quiet_hours, release_time, snapshot_of
+from advisor.alerts.config import AlertConfig
+from advisor.alerts.rules import alerts_for, in_quiet_hours, release_time, snapshot_of
 from advisor.alerts.store import AlertStore, Outgoing
 from advisor.alerts.text import alert_message
 from advisor.clock import Clock, utcnow

@@ -6,7 +6,8 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 
 from advisor.accounts.reasons import label, render
-from advisor.alerts.rules import SEGMENT_DROP, Alert
+from advisor.alerts.config import SEGMENT_DROP
+from advisor.alerts.rules import Alert
 from advisor.answering.composer import segment_label
 from advisor.i18n.catalogue import Catalogue
 

@@ -168,13 +168,12 @@ def digest_cmd(ctx: click.Context, owner: str | None, lang: str, as_json: bool) 
     time (visits) against the sources' guidance."""
     from advisor.accounts.directory import PortfolioDirectory
     from advisor.accounts.store import AccountStore
-    from advisor.alerts.rules import AlertConfig
     from advisor.alerts.service import AlertService
     from advisor.alerts.store import AlertStore
     from advisor.reports.digest import digest_text
 
     cfg = settings(ctx)
-    config = AlertConfig.from_env()
+    config = cfg.alerts
     with AccountStore.from_settings(cfg) as accounts, user_store(cfg) as users:
         if not accounts.counts().get("accounts", 0):
             raise AdvisorError(

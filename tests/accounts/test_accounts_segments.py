@@ -6,6 +6,7 @@ import pytest
 
 from advisor.accounts.segmentation import SegmentConfig, segment_accounts
 from advisor.errors import AdvisorError, ConfigError
+from advisor.settings import Settings
 from tests.accounts.helpers_accounts import AS_OF, accounts, monthly, steady, tx
 
 
@@ -235,12 +236,12 @@ def test_seasonal_tolerance_boundary() -> None:
 
 
 def test_config_from_env_and_validation() -> None:
-    config = SegmentConfig.from_env(
+    config = Settings.from_env(
         {"ADVISOR_SEGMENT_TOP_SHARE": "0.3", "ADVISOR_SEGMENT_WINDOW_MONTHS": "6"}
-    )
+    ).segments
     assert (config.top_share, config.window_months, config.stable_months) == (0.3, 6, 5)
     with pytest.raises(ConfigError):
-        SegmentConfig.from_env({"ADVISOR_SEGMENT_TOP_SHARE": "lots"})
+        Settings.from_env({"ADVISOR_SEGMENT_TOP_SHARE": "lots"})
     with pytest.raises(ConfigError):
         SegmentConfig(top_share=0.0)
     with pytest.raises(ConfigError):

@@ -12,7 +12,8 @@ from contextlib import nullcontext
 import pytest
 from telegram.ext import CallbackContext
 
-from advisor.alerts.rules import AlertConfig, snapshot_of
+from advisor.alerts.config import AlertConfig
+from advisor.alerts.rules import snapshot_of
 from advisor.alerts.service import AlertService
 from advisor.alerts.store import AlertStore
 from advisor.chat.core import Conversation

@@ -8,9 +8,9 @@ import datetime as dt
 
 import pytest
 
+from advisor.alerts.config import AlertConfig
 from advisor.alerts.rules import (
     AccountState,
-    AlertConfig,
     Snapshot,
     alerts_for,
     in_quiet_hours,
@@ -20,6 +20,7 @@ from advisor.alerts.rules import (
 from advisor.alerts.service import AlertService
 from advisor.alerts.store import AlertStore
 from advisor.errors import ConfigError
+from advisor.settings import Settings
 from advisor.users.store import UserStore
 
 DAY = dt.date(2026, 11, 2)
@@ -123,8 +124,13 @@ def test_a_snapshot_survives_json() -> None:
 # ---- the settings and quiet hours ---------------------------------------------------------
 
 
+def _alerts_from(env: dict[str, str]) -> AlertConfig:
+    """The alert configuration as the settings read it from these variables."""
+    return Settings.from_env(env).alerts
+
+
 def test_settings_come_from_the_environment() -> None:
-    config = AlertConfig.from_env(
+    config = _alerts_from(
         {
             "ADVISOR_ALERT_TIME": "07:45",
             "ADVISOR_DIGEST_DAY": "Friday",
@@ -147,8 +153,8 @@ def test_settings_come_from_the_environment() -> None:
         "Asia/Seoul",
         ("segment_drop", "lost"),
     )
-    assert AlertConfig.from_env({}) == AlertConfig()
-    assert AlertConfig.from_env({"ADVISOR_QUIET_HOURS": "off"}).quiet_start is None
+    assert _alerts_from({}) == AlertConfig()
+    assert _alerts_from({"ADVISOR_QUIET_HOURS": "off"}).quiet_start is None
 
 
 @pytest.mark.parametrize(
@@ -166,7 +172,7 @@ def test_settings_come_from_the_environment() -> None:
 )
 def test_a_bad_setting_is_a_config_error_naming_the_variable(name: str, value: str) -> None:
     with pytest.raises(ConfigError, match=name):
-        AlertConfig.from_env({name: value})
+        _alerts_from({name: value})
 
 
 def _at(hour: int, minute: int = 0, day: int = 2) -> dt.datetime:
