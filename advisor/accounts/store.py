@@ -22,17 +22,16 @@ from sqlalchemy import (
     String,
     Table,
     bindparam,
-    create_engine,
-    event,
     func,
     select,
     type_coerce,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from advisor.accounts import schema
 from advisor.accounts.purchase_cache import PURCHASE_COLUMNS, PURCHASE_SCHEMA, PurchaseCache
+from advisor.database import open_engine, shown, sqlite_file
 from advisor.errors import AdvisorError
 from knowledge.progress import Progress, Step, silent
 
@@ -95,64 +94,33 @@ class ImportBatch:
     columns: dict[str, list[str]] = field(default_factory=dict)
 
 
-def _sqlite_setup(engine: Engine) -> None:
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin,
-        # so reads and writes of one import share one transaction.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the importer
-        cursor.execute("PRAGMA busy_timeout=10000")  # wait for another writer, don't fail
-        cursor.execute("PRAGMA synchronous=NORMAL")  # durable enough with WAL, much faster
-        cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB of pages: big imports touch many
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Connection) -> None:
-        # A write takes the lock up front: with a deferred BEGIN another writer
-        # could commit between our reads and our writes (SQLITE_BUSY_SNAPSHOT).
-        mode = "IMMEDIATE" if conn.get_execution_options().get("write") else "DEFERRED"
-        conn.exec_driver_sql(f"BEGIN {mode}")
-
-
 class AccountStore:
     """Accounts, transactions and events behind one SQLAlchemy engine."""
 
-    def __init__(self, url: str, cache_dir: Path | None = None) -> None:
+    def __init__(
+        self, url: str, cache_dir: Path | None = None, *, engine: Engine | None = None
+    ) -> None:
         """`cache_dir` holds the columnar purchase cache of a database server; a SQLite
-        file keeps its cache beside itself."""
+        file keeps its cache beside itself. `engine`: one already open on `url`, shared
+        with the other stores (its opener closes it); by default the store opens its own."""
         self.url = url
+        self._owns_engine = engine is None
         try:
-            parsed = make_url(url)
-            database: Path | None = None
-            if parsed.get_backend_name() == "sqlite" and parsed.database not in (
-                None,
-                "",
-                ":memory:",
-            ):
-                database = Path(parsed.database).expanduser()
-                database.parent.mkdir(parents=True, exist_ok=True)
+            database = sqlite_file(url)
             self.cache = (
                 None
-                if parsed.get_backend_name() == "sqlite" and database is None
-                else PurchaseCache.for_store(database, _safe(url), cache_dir)
+                if make_url(url).get_backend_name() == "sqlite" and database is None
+                else PurchaseCache.for_store(database, shown(url), cache_dir)
             )
-            self.engine = create_engine(url)
-            if parsed.get_backend_name() == "sqlite":
-                _sqlite_setup(self.engine)
+            self.engine = open_engine(url) if engine is None else engine
             with self.engine.connect().execution_options(write=True) as conn, conn.begin():
                 self.version = schema.ensure_schema(conn)
         except (SQLAlchemyError, ImportError, ValueError) as exc:
-            raise StoreError(f"cannot open the accounts database {_safe(url)}: {exc}") from exc
-
-    @classmethod
-    def from_settings(cls, settings: Any) -> AccountStore:
-        """Open the store named by `Settings.db_url` (ADVISOR_DATABASE_URL or home)."""
-        return cls(settings.db_url, cache_dir=Path(settings.home) / "cache")
+            raise StoreError(f"cannot open the accounts database {shown(url)}: {exc}") from exc
 
     def close(self) -> None:
-        self.engine.dispose()
+        if self._owns_engine:
+            self.engine.dispose()
 
     def __enter__(self) -> AccountStore:
         return self
@@ -503,11 +471,3 @@ def _bulk_insert(conn: Connection, table: Table, rows: pl.DataFrame, step: Step)
 def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def _safe(url: str) -> str:
-    """The URL without its password, for messages."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except (ArgumentError, ValueError):
-        return "<invalid database URL>"

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -193,35 +192,3 @@ def visits_of(store: Any) -> list[tuple[str, dt.date]]:
         return []
     visits = events.filter(pl.col("type") == "visit")
     return list(zip(visits["account_id"].to_list(), visits["date"].to_list(), strict=True))
-
-
-@contextmanager
-def open_alert_service(
-    settings: Any,
-    config: AlertConfig,
-    users: UserStore,
-    knowledge: Any,
-    now: Clock = utcnow,
-    on_refresh: Callable[[Any], None] | None = None,
-) -> Iterator[AlertService]:
-    """An AlertService over the accounts store named by the settings; each run re-reads it,
-    so a nightly import shows in the next morning's alerts. `on_refresh` receives each
-    freshly loaded directory (the bot hands it to the conversation, so briefs and the
-    at-risk list show the same data as the alerts)."""
-    from advisor.accounts.directory import PortfolioDirectory
-    from advisor.accounts.store import AccountStore
-
-    accounts = AccountStore.from_settings(settings)
-
-    def load() -> Any:
-        if not accounts.counts().get("accounts", 0):
-            return None
-        directory = PortfolioDirectory.load(accounts, config=settings.segments)
-        if on_refresh is not None:
-            on_refresh(directory)
-        return directory
-
-    try:
-        yield AlertService(AlertStore(users.engine), users, load, knowledge, config, now)
-    finally:
-        accounts.close()

@@ -36,6 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from advisor.alerts.rules import Snapshot
+from advisor.database import writing
 from advisor.quiz.store import utc
 from advisor.users.store import UserError
 
@@ -89,7 +90,8 @@ class AlertStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         try:
-            metadata.create_all(engine, checkfirst=True)
+            with writing(engine) as conn:
+                metadata.create_all(conn, checkfirst=True)
         except SQLAlchemyError as exc:
             raise UserError(f"cannot create the alert tables: {exc}") from exc
 
@@ -97,7 +99,7 @@ class AlertStore:
 
     def save_snapshot(self, snapshot: Snapshot, now: dt.datetime) -> None:
         """Today's snapshot (a second run on the same day replaces it); old ones are pruned."""
-        with self.engine.begin() as conn:
+        with writing(self.engine) as conn:
             conn.execute(
                 delete(snapshots_table).where(snapshots_table.c.taken_on == snapshot.taken_on)
             )
@@ -165,7 +167,7 @@ class AlertStore:
         about: Iterable[tuple[str, str]] = (),
     ) -> int:
         """A message for later delivery, and the (account, reason) pairs it covers."""
-        with self.engine.begin() as conn:
+        with writing(self.engine) as conn:
             message_id = int(
                 conn.execute(
                     insert(messages_table).values(
@@ -213,7 +215,7 @@ class AlertStore:
 
     def keep_rest(self, message_id: int, text: str) -> None:
         """A pending message of which only `text` is still to be sent."""
-        with self.engine.begin() as conn:
+        with writing(self.engine) as conn:
             conn.execute(
                 update(messages_table)
                 .where(messages_table.c.id == message_id)
@@ -223,7 +225,7 @@ class AlertStore:
 
     def mark(self, message_id: int, status: str, now: dt.datetime) -> None:
         """`sent`, or `dropped` (the user opted out, or Telegram refuses the chat)."""
-        with self.engine.begin() as conn:
+        with writing(self.engine) as conn:
             conn.execute(
                 update(messages_table)
                 .where(messages_table.c.id == message_id)

@@ -1,4 +1,5 @@
-"""Building the knowledge objects from settings, and the view of them the advisor uses."""
+"""The knowledge base as the advisor uses it: search, the cards and their passages, and
+what the user can run about the knowledge base's errors."""
 
 from __future__ import annotations
 
@@ -6,11 +7,9 @@ import logging
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cached_property
-from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from advisor.settings import Settings
 from knowledge.cards import Card, load_cards
 from knowledge.errors import (
     EmbedderMismatchError,
@@ -19,16 +18,13 @@ from knowledge.errors import (
     VectorStoreUnavailableError,
 )
 from knowledge.ingest.sources import bundled_source_names
-from knowledge.progress import Progress, silent
-from knowledge.search.embedders import make_embedder
-from knowledge.search.index import CARD, KnowledgeIndex, Record
-from knowledge.search.prototypes import OUT_OF_SCOPE_FILE
+from knowledge.search.index import CARD, Record
 from knowledge.search.retrieval import Filters, Hit, HybridRetriever, Retrieval
 
 if TYPE_CHECKING:
     # The ingest pipeline (LangChain's splitters, the document loaders) loads only
     # when something is ingested, not for every search.
-    from knowledge.ingest.pipeline import IngestReport
+    pass
 
 log = logging.getLogger(__name__)
 
@@ -59,44 +55,6 @@ def what_to_do() -> Iterator[None]:
             built_with=built,
             configured=wanted,
         ) from exc
-
-
-def run_ingest(
-    settings: Settings,
-    paths: Sequence[Path] = (),
-    *,
-    rebuild: bool = False,
-    forget: Sequence[Path] = (),
-    progress: Progress = silent,
-) -> IngestReport:
-    from knowledge.ingest.pipeline import ingest
-
-    config = settings.knowledge()
-    with what_to_do():
-        return ingest(
-            config,
-            make_embedder(config.embedder),
-            paths,
-            rebuild=rebuild,
-            forget=forget,
-            out_of_scope=OUT_OF_SCOPE_FILE,
-            progress=progress,
-        )
-
-
-def open_retriever(settings: Settings) -> HybridRetriever:
-    """The retriever over the index in ADVISOR_HOME, built first if there is none yet:
-    the bundled guidance is always there to index, so a fresh install just works."""
-    config = settings.knowledge()
-    index = KnowledgeIndex(config)
-    if not index.exists():
-        log.warning(
-            "no knowledge index in %s yet: building it from the bundled guidance (once)",
-            config.index_dir,
-        )
-        run_ingest(settings)
-    with what_to_do():
-        return HybridRetriever(index, make_embedder(config.embedder))
 
 
 class KnowledgeBase:

@@ -43,6 +43,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from advisor.answering.composer import Answer, Citation, PlanItem
 from advisor.chat.reply import Button, Reply, TextFormat
 from advisor.chat.state import Clock, Context
+from advisor.database import writing
 from advisor.users.store import UserError
 from knowledge.search.index import Record
 
@@ -81,7 +82,8 @@ outbox_table = Table(
 
 def create_tables(engine: Engine) -> None:
     try:
-        metadata.create_all(engine, checkfirst=True)
+        with writing(engine) as conn:
+            metadata.create_all(conn, checkfirst=True)
     except SQLAlchemyError as exc:
         raise UserError(f"cannot create the conversation tables: {exc}") from exc
 
@@ -136,7 +138,7 @@ class ContextStore:
 
     def update(self, user_id: int, **changes: str | None) -> Context:
         """Set some fields and mark the user active now."""
-        with self.engine.begin() as conn:
+        with writing(self.engine) as conn:
             current = self._fresh(self._read(conn, user_id))
             item = replace(current, **changes, at=self.clock())  # type: ignore[arg-type]
             _upsert(
@@ -154,7 +156,7 @@ class ContextStore:
             return item
 
     def reset(self, user_id: int) -> None:
-        with self.engine.begin() as conn:
+        with writing(self.engine) as conn:
             conn.execute(
                 update(contexts_table)
                 .where(contexts_table.c.telegram_id == user_id)
@@ -173,7 +175,7 @@ class AnswerStore:
 
     def put(self, key: int, value: Answer) -> None:
         now = self.clock()
-        with self.engine.begin() as conn:
+        with writing(self.engine) as conn:
             conn.execute(delete(answers_table).where(answers_table.c.at < now - self.ttl))
             _upsert(
                 conn,
@@ -213,7 +215,7 @@ class ReplyOutbox:
     def put(
         self, chat_id: int, reply: Reply, now: float, deliver_after: float | None = None
     ) -> int:
-        with self.engine.begin() as conn:
+        with writing(self.engine) as conn:
             result = conn.execute(
                 insert(outbox_table).values(
                     chat_id=chat_id,
@@ -238,7 +240,7 @@ class ReplyOutbox:
         else:
             query = query.where(outbox_table.c.deliver_after <= now)
         claimed = []
-        with self.engine.begin() as conn:
+        with writing(self.engine) as conn:
             for row in conn.execute(query).all():
                 taken = conn.execute(
                     update(outbox_table)
@@ -260,12 +262,12 @@ class ReplyOutbox:
 
     def done(self, message_id: int) -> None:
         """Delivered (or given up): it leaves the outbox."""
-        with self.engine.begin() as conn:
+        with writing(self.engine) as conn:
             conn.execute(delete(outbox_table).where(outbox_table.c.id == message_id))
 
     def retry(self, message_id: int, rest: Reply, deliver_after: float) -> None:
         """Not delivered again: what is left of it waits until `deliver_after`."""
-        with self.engine.begin() as conn:
+        with writing(self.engine) as conn:
             conn.execute(
                 update(outbox_table)
                 .where(outbox_table.c.id == message_id)

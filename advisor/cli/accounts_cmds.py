@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from advisor.accounts.reasons import check_lang, label, money, percent
-from advisor.cli.common import echo_json, settings
+from advisor.cli.common import account_store, echo_json, settings
 from advisor.errors import AdvisorError
 
 if TYPE_CHECKING:
@@ -32,9 +32,7 @@ class BadOptionError(AdvisorError):
 
 
 def _open_store(ctx: click.Context) -> AccountStore:
-    from advisor.accounts.store import AccountStore
-
-    return AccountStore.from_settings(settings(ctx))
+    return account_store(settings(ctx))
 
 
 def _as_of(text: str | None) -> dt.date | None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from advisor.cli.common import echo_json, settings
+from advisor.cli.common import account_store, echo_json, settings
 from advisor.cli.knowledge_cmds import eval_group
 from advisor.errors import AdvisorError
 from advisor.i18n.languages import LANGUAGES
@@ -134,11 +134,9 @@ def demo_cmd(ctx: click.Context) -> None:
     """Load the sample portfolio and the knowledge, then print a brief and an answer."""
     from advisor.accounts.importer import import_files
     from advisor.accounts.sample import sample_dir
-    from advisor.accounts.store import AccountStore
-    from advisor.answering.knowledge import run_ingest
     from advisor.cli.progress import progress_bars
     from advisor.reports.brief import build_brief
-    from advisor.wiring import open_advisor
+    from advisor.wiring import open_advisor, run_ingest
 
     cfg = settings(ctx)
     click.echo(f"Using ADVISOR_HOME={cfg.home}")
@@ -148,7 +146,7 @@ def demo_cmd(ctx: click.Context) -> None:
         f"{report.cards} cards ({report.added} newly embedded)"
     )
     sample = sample_dir()
-    with AccountStore.from_settings(cfg) as store:
+    with account_store(cfg) as store:
         import_files(
             store,
             accounts=sample / "accounts.csv",

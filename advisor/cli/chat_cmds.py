@@ -12,13 +12,12 @@ from typing import TYPE_CHECKING, TextIO
 import click
 
 from advisor.chat.reply import Keyboard, Reply
-from advisor.cli.common import settings, user_store
+from advisor.cli.common import settings
 from advisor.settings import Settings
 from advisor.users.roles import Role, UserError
 
 if TYPE_CHECKING:
     from advisor.chat.core import Conversation
-    from advisor.users.store import UserStore
 
 log = logging.getLogger(__name__)
 
@@ -61,25 +60,23 @@ def chat_cmd(ctx: click.Context, as_id: str | None, role: str | None, owner: str
 def open_conversation(
     cfg: Settings, as_id: str | None, role: str | None, owner: str | None
 ) -> Iterator[tuple[Conversation, int]]:
-    from advisor.chat.core import Conversation, LocalUser
+    """The conversation for `--as ID` (a registered user) or a local user with `--role`."""
     from advisor.users.store import User, check_telegram_id
-    from advisor.wiring import open_advisor
+    from advisor.wiring import open_conversation as open_chat
 
-    # The user store first: it creates the default database, so the advisor follows
-    # data imported while the chat runs, even on a new home.
-    with user_store(cfg) as store, open_advisor(cfg) as advisor:
-        users: UserStore | LocalUser = store
-        if as_id:
-            user_id = check_telegram_id(as_id)
-        else:
-            local = User(LOCAL_ID, Role.parse(role or "manager"), (owner or "").strip() or None)
-            if local.role is Role.REP and not local.owner:
-                raise UserError("a rep needs --owner: the owner name of their accounts")
-            if local.role is not Role.REP and local.owner:
-                raise UserError("--owner is for --role rep only")
-            users, user_id = LocalUser(store, local), LOCAL_ID
-        # One person at a keyboard: no rate limit in the terminal.
-        yield Conversation(advisor, users, cfg.home / "charts", rate_capacity=math.inf), user_id
+    local = None
+    if not as_id:
+        local = User(LOCAL_ID, Role.parse(role or "manager"), (owner or "").strip() or None)
+        if local.role is Role.REP and not local.owner:
+            raise UserError("a rep needs --owner: the owner name of their accounts")
+        if local.role is not Role.REP and local.owner:
+            raise UserError("--owner is for --role rep only")
+    user_id = check_telegram_id(as_id) if as_id else LOCAL_ID
+    # One person at a keyboard: no rate limit in the terminal.
+    with open_chat(
+        cfg, local_user=None if local is None else (lambda _store: local), rate_capacity=math.inf
+    ) as conversation:
+        yield conversation, user_id
 
 
 def pressed(line: str, buttons: Keyboard) -> str | None:

@@ -10,6 +10,7 @@ import click
 from advisor.settings import Settings
 
 if TYPE_CHECKING:
+    from advisor.accounts.store import AccountStore
     from advisor.users.store import UserStore
 
 
@@ -26,6 +27,12 @@ def echo_json(document: Any) -> None:
 
 def user_store(cfg: Settings) -> UserStore:
     # The database layer is loaded by the commands that use it, not by `--help`.
-    from advisor.users.store import UserStore
+    from advisor.wiring import user_store as open_user_store
 
-    return UserStore.from_settings(cfg)
+    return open_user_store(cfg)
+
+
+def account_store(cfg: Settings) -> AccountStore:
+    from advisor.wiring import account_store as open_account_store
+
+    return open_account_store(cfg)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from advisor.cli.common import echo_json, settings
+from advisor.cli.common import account_store, echo_json, settings
 from advisor.errors import AdvisorError
 from advisor.i18n.languages import LANGUAGES
 
@@ -36,13 +36,12 @@ def defectors_cmd(
         raise BadDateError(f"--since '{since}' is not a date (YYYY-MM-DD)") from None
     # The analysis (SQLAlchemy, polars) is loaded when the command runs, not by `--help`.
     from advisor.accounts.portfolio import analyse_store
-    from advisor.accounts.store import AccountStore
     from advisor.reports.defector_text import STUDY_CARD, report_text
     from advisor.reports.defectors import defector_report
     from knowledge.cards import load_cards
 
     cfg = settings(ctx)
-    with AccountStore.from_settings(cfg) as store:
+    with account_store(cfg) as store:
         analysis = analyse_store(store, config=cfg.segments)
         report = defector_report(analysis, store.events(), since_date)
     study = next(c for c in load_cards() if c.id == STUDY_CARD)

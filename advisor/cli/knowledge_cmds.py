@@ -35,8 +35,8 @@ def ingest_cmd(
     PATHS may name .txt, .md, .pdf and .docx files or folders holding them;
     they are remembered, so later runs notice changed or deleted files.
     """
-    from advisor.answering.knowledge import run_ingest
     from advisor.cli.progress import progress_bars
+    from advisor.wiring import run_ingest
 
     report = run_ingest(
         settings(ctx),
@@ -78,7 +78,7 @@ def search_cmd(
     as_json: bool,
 ) -> None:
     """The source passages that answer QUESTION (English, Korean or Chinese)."""
-    from advisor.answering.knowledge import open_retriever
+    from advisor.wiring import open_retriever
     from knowledge.search.retrieval import Filters
 
     retriever = open_retriever(settings(ctx))
@@ -104,7 +104,7 @@ def eval_group() -> None:
 @click.pass_context
 def eval_retrieval_cmd(ctx: click.Context, file: Path, k: int, as_json: bool) -> None:
     """Recall@k of search on a question set (one JSON object a line: id, lang, question, gold)."""
-    from advisor.answering.knowledge import open_retriever
+    from advisor.wiring import open_retriever
     from knowledge.evaluation import evaluate, load_questions
 
     retriever = open_retriever(settings(ctx))

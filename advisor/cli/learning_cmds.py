@@ -111,12 +111,12 @@ def _asks(reply: Reply) -> bool:
 
 
 def _report(cfg: Settings, as_json: bool) -> None:
-    from advisor.quiz import QuizService
     from advisor.quiz.bank import CardDeck
+    from advisor.wiring import quiz_service
 
     with user_store(cfg) as users:
         # Progress needs the cards and their topics only: no index to open.
-        quiz = QuizService.over(users.engine, CardDeck())
+        quiz = quiz_service(users.engine, CardDeck())
         summaries = quiz.summaries(users.all_users())
     if as_json:
         echo_json(
@@ -167,14 +167,12 @@ def digest_cmd(ctx: click.Context, owner: str | None, lang: str, as_json: bool) 
     """The managers' weekly digest now: segment movements, revenue at risk, and each rep's
     time (visits) against the sources' guidance."""
     from advisor.accounts.directory import PortfolioDirectory
-    from advisor.accounts.store import AccountStore
-    from advisor.alerts.service import AlertService
-    from advisor.alerts.store import AlertStore
     from advisor.reports.digest import digest_text
+    from advisor.wiring import digest_service, open_stores
 
     cfg = settings(ctx)
-    config = cfg.alerts
-    with AccountStore.from_settings(cfg) as accounts, user_store(cfg) as users:
+    with open_stores(cfg) as stores:
+        accounts = stores.accounts
         if not accounts.counts().get("accounts", 0):
             raise AdvisorError(
                 "no account data yet: advisor import --accounts F --transactions F --events F"
@@ -182,8 +180,7 @@ def digest_cmd(ctx: click.Context, owner: str | None, lang: str, as_json: bool) 
         if owner is not None and owner not in set(accounts.list_owners()):
             raise AdvisorError(f"no account has owner '{owner}'")
         directory = PortfolioDirectory.load(accounts, config=cfg.segments)
-        service = AlertService(AlertStore(users.engine), users, lambda: directory, None, config)
-        data = service.digest(directory, owner)
+        data = digest_service(cfg, stores, directory).digest(directory, owner)
     if as_json:
         echo_json(data)
     else:

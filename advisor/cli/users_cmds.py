@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from advisor.cli.common import echo_json, settings, user_store
+from advisor.cli.common import account_store, echo_json, settings, user_store
 from advisor.settings import Settings
 from advisor.users.roles import Role, UserError
 
@@ -92,9 +92,8 @@ def _describe(user: User) -> str:
 
 
 def _owners(cfg: Settings) -> set[str]:
-    from advisor.accounts.store import AccountStore
 
-    with AccountStore.from_settings(cfg) as store:
+    with account_store(cfg) as store:
         return set(store.list_owners())
 
 

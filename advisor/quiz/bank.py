@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import Any
 
+from advisor.accounts.sample import analyse_sample
 from advisor.errors import AdvisorError
 from advisor.quiz.questions import (
     SITUATION_KINDS,
@@ -57,27 +58,6 @@ class QuizError(AdvisorError):
     """A question id that names no question (the cards or the sample changed)."""
 
 
-def sample_analysis() -> Any:
-    """The shipped sample portfolio, imported into a throwaway in-memory store and analysed."""
-    from advisor.accounts.importer import import_files
-    from advisor.accounts.portfolio import analyse_store
-    from advisor.accounts.sample import sample_dir
-    from advisor.accounts.store import AccountStore
-
-    folder = sample_dir()
-    store = AccountStore("sqlite://")
-    try:
-        import_files(
-            store,
-            accounts=folder / "accounts.csv",
-            transactions=folder / "transactions.csv",
-            events=folder / "events.csv",
-        )
-        return analyse_store(store)
-    finally:
-        store.close()
-
-
 class QuizBank:
     """Questions over the cards of a knowledge base and the sample portfolio's segments.
 
@@ -85,7 +65,7 @@ class QuizBank:
     once, on the first segment drill (tests hand in the session's analysis).
     """
 
-    def __init__(self, knowledge: Cards, sample: Callable[[], Any] = sample_analysis) -> None:
+    def __init__(self, knowledge: Cards, sample: Callable[[], Any] = analyse_sample) -> None:
         self.knowledge = knowledge
         self._load_sample = sample
         cards = {c.id: c for c in knowledge.all_cards()}

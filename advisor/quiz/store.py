@@ -30,6 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 
+from advisor.database import writing
 from advisor.quiz.schedule import Item
 from advisor.users.store import UserError
 
@@ -98,7 +99,8 @@ class QuizStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         try:
-            metadata.create_all(engine, checkfirst=True)
+            with writing(engine) as conn:
+                metadata.create_all(conn, checkfirst=True)
         except SQLAlchemyError as exc:
             raise UserError(f"cannot create the quiz tables: {exc}") from exc
 
@@ -129,7 +131,7 @@ class QuizStore:
         lang: str,
         now: dt.datetime,
     ) -> int:
-        with self.engine.begin() as conn:
+        with writing(self.engine) as conn:
             result = conn.execute(
                 insert(answers_table).values(
                     telegram_id=telegram_id,
@@ -161,7 +163,7 @@ class QuizStore:
 
     def set_lang(self, asked_id: int, lang: str) -> None:
         """The language a question is now shown in (its explanation follows it)."""
-        with self.engine.begin() as conn:
+        with writing(self.engine) as conn:
             conn.execute(
                 update(answers_table).where(answers_table.c.id == asked_id).values(lang=lang)
             )
@@ -171,7 +173,7 @@ class QuizStore:
     ) -> bool:
         """Record the answer and the card's new box at once; False if it was already answered
         (a double tap, or a second device)."""
-        with self.engine.begin() as conn:
+        with writing(self.engine) as conn:
             done = conn.execute(
                 update(answers_table)
                 .where(answers_table.c.id == asked.id)

