@@ -35,8 +35,8 @@ from telegram.ext import (
 
 from advisor.alerts.config import AlertConfig
 from advisor.alerts.service import AlertService
-from advisor.chat.core import COMMANDS, Conversation
-from advisor.chat.views import command_menu
+from advisor.chat.commands import NAMES, command_menu
+from advisor.chat.core import Conversation
 from advisor.errors import AdvisorError
 from advisor.settings import Settings
 from bot.handlers import (
@@ -215,7 +215,7 @@ def register_handlers(application: Application) -> None:
     buttons, anything else; then the one error handler."""
     private = filters.ChatType.PRIVATE
     application.add_handler(MessageHandler(~private & filters.COMMAND, on_group))
-    application.add_handler(CommandHandler(list(COMMANDS), on_command, filters=private))
+    application.add_handler(CommandHandler(list(NAMES), on_command, filters=private))
     application.add_handler(MessageHandler(private & filters.COMMAND, on_command))
     application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, on_text))
     application.add_handler(CallbackQueryHandler(on_button))

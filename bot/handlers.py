@@ -53,11 +53,10 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if message is None or not (message.text or "").strip():
         return
     user_id, locale = _who(update)
-    head, *rest = message.text.strip().split(maxsplit=1)
-    name = head.lstrip("/").split("@", 1)[0]
-    args = rest[0] if rest else ""
-    # Arguments as written (newlines too), not `context.args`, which splits them into words.
-    await _respond(update, context, lambda c: c.command(user_id, name, args, locale))
+    text = message.text
+    # The core parses `/name@bot args` (arguments as written, newlines too), as it does for
+    # `advisor chat`: one parser for both edges, not `context.args`, which splits words.
+    await _respond(update, context, lambda c: c.handle_text(user_id, text, locale))
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -22,47 +22,9 @@ from advisor.users.store import Role
 SOURCE_CHARS = 1200  # a passage quoted under the Sources button
 AT_RISK_SHOWN = 15
 
-HELP_COMMANDS: dict[Role, tuple[str, ...]] = {
-    Role.MANAGER: (
-        "ask",
-        "brief",
-        "segment",
-        "atrisk",
-        "portfolio",
-        "tactics",
-        "quiz",
-        "progress",
-        "trainees",
-        "alerts",
-        "lang",
-        "reset",
-        "help",
-    ),
-    Role.REP: (
-        "ask",
-        "brief",
-        "segment",
-        "atrisk",
-        "tactics",
-        "quiz",
-        "progress",
-        "alerts",
-        "lang",
-        "reset",
-        "help",
-    ),
-    Role.TRAINEE: ("ask", "tactics", "quiz", "progress", "lang", "reset", "help"),
-}
-
 
 def role_line(role: Role, owner: str | None, lang: Lang) -> str:
     return text(f"role.{role.value}", lang, owner=owner or "—")
-
-
-def help_parts(role: Role, lang: Lang) -> tuple[str, ...]:
-    commands = [text("help.commands", lang)]
-    commands += [text(f"help.{name}", lang) for name in HELP_COMMANDS[role]]
-    return (text("help.intro", lang), "\n".join(commands))
 
 
 def answer_buttons(
@@ -269,29 +231,3 @@ def portfolio_parts(summary: Mapping[str, Any], lang: Lang) -> tuple[str, ...]:
 
 def answer_parts(answer: Answer) -> tuple[str, ...]:
     return paragraphs(answer.text)
-
-
-MENU = (
-    "ask",
-    "brief",
-    "segment",
-    "atrisk",
-    "portfolio",
-    "tactics",
-    "quiz",
-    "progress",
-    "trainees",
-    "alerts",
-    "lang",
-    "reset",
-    "help",
-)
-
-
-def command_menu(code: str) -> list[tuple[str, str]]:
-    """(command, short description) for a chat client's command menu, in one language."""
-    out = []
-    for name in MENU:
-        line = text(f"help.{name}", Lang(code))
-        out.append((name, line.split(" — ", 1)[1] if " — " in line else line))
-    return out
