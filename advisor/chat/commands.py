@@ -29,7 +29,9 @@ STAFF = frozenset({Role.MANAGER, Role.REP})
 MANAGERS = frozenset({Role.MANAGER})
 
 # `/name`, optionally addressed `/name@bot` (as a group chat client sends it), then arguments.
-_COMMAND = re.compile(r"^/([A-Za-z0-9_]+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
+# Any name up to a space or @bot: "/help." is an unknown command (and gets the list),
+# not a question to the advisor.
+_COMMAND = re.compile(r"^/([^\s@]+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
 
 
 @dataclass(frozen=True)

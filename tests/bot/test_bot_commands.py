@@ -148,11 +148,16 @@ def test_the_bot_registers_every_command_of_the_table() -> None:
         ("/ask first line\nsecond line", ("ask", "first line\nsecond line")),
         ("What should I do about A001?", None),
         ("/", None),
-        ("/help.", None),
+        ("/help.", ("help.", "")),
     ],
 )
 def test_one_parser_reads_a_command_line(line: str, parsed: tuple[str, str] | None) -> None:
     assert parse_command(line) == parsed
+
+
+def test_a_mistyped_command_is_named_back_not_asked_as_a_question(conversation) -> None:
+    reply = conversation.handle_text(MANAGER, "/help.")
+    assert reply.text == text("unknown_command", Lang("en"), command="help.")
 
 
 def test_the_bot_and_the_terminal_read_a_command_alike(conversation) -> None:
