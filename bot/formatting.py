@@ -211,7 +211,3 @@ def keyboard(rows: Keyboard | None) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in rows]
     )
-
-
-def empty_keyboard() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([])

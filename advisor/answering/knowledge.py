@@ -93,10 +93,6 @@ class KnowledgeBase:
         passages = self.card_passages(card.id)
         return passages[0].id if passages else card.id
 
-    def covers(self, question: str) -> bool:
-        """Whether the question uses any of the domain's terms (the glossary)."""
-        return bool(self.retriever.glossary.matches(question))
-
     def card(self, card_id: str) -> Card:
         return self._cards[card_id]
 

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 
 from knowledge.cards import Card
 
-ACTION_KINDS = frozenset({"strategy", "countermeasure"})
-FALLBACK_ACTION_KINDS = frozenset({"framework", "risk", "case"})
 TACTIC_KINDS = frozenset({"negotiation-tactic", "misconception"})
 SITUATION_WEIGHT = 3.0
 SEGMENT_WEIGHT = 2.0
@@ -91,17 +89,6 @@ def pick(
                 chosen.append(s)
                 families.add(family(s.card))
     return chosen
-
-
-SITUATIONAL_KINDS = frozenset({"negotiation-tactic", "risk"})
-
-
-def is_action(scored: ScoredCard) -> bool:
-    """Strategies and countermeasures; a tactic or a risk card too when it answers the
-    situation at hand (a risk card's steps are how to contain that risk)."""
-    if scored.card.kind in ACTION_KINDS:
-        return True
-    return scored.card.kind in SITUATIONAL_KINDS and bool(scored.situations)
 
 
 def situations_for_risks(codes: Iterable[str], mapping: Mapping[str, Sequence[str]]) -> list[str]:

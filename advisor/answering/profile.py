@@ -25,8 +25,6 @@ EXISTING, PROSPECT, FUTURE = "existing", "prospect", "future"
 STAGES = (EXISTING, PROSPECT, FUTURE)
 # A description whose winning side leads by this many cues is read as a fact.
 FIRM_CUES = 2
-EXISTING_SEGMENTS = ("EI", "EII", "EIII", "EIV")
-PROSPECT_SEGMENTS = ("PI", "PII", "PIII", "PIV")
 # (first axis, second axis) → segment; the first side of each axis is the "high" one.
 _GRID = {
     EXISTING: {

@@ -228,12 +228,6 @@ def mentioned_accounts(text: str, accounts: Iterable[Mapping[str, Any]]) -> list
     return list(dict.fromkeys(m.account_id for m in sorted(chosen, key=lambda m: -m.score)))
 
 
-def mentioned_account(text: str, accounts: Iterable[Mapping[str, Any]]) -> str | None:
-    """The one account a question names; None when it names none or is ambiguous."""
-    found = mentioned_accounts(text, accounts)
-    return found[0] if len(found) == 1 else None
-
-
 def without_names(text: str, names: Iterable[str]) -> str:
     """The text with account names blanked, so a Chinese company name in an English
     question does not make the answer Chinese."""

@@ -34,7 +34,6 @@ from advisor.quiz.questions import (
 from advisor.quiz.texts import Statement, segment_strategy, statements, topic_of, topics
 from knowledge.cards import Card, load_cards
 
-DRILL_KINDS = ("seg", "str", "sit", "act", "tf")
 NAMED_BY_REASONS = frozenset({"F"})  # the segmentation's reason says "a future customer"
 
 

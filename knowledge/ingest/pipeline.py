@@ -50,8 +50,6 @@ from knowledge.search.vector_snapshot import SNAPSHOT_FILE, VectorSnapshot
 from knowledge.textnorm import match_key
 from knowledge.yamlfile import load_yaml
 
-MANIFEST = SOURCES_DIR / "manifest.yaml"
-
 
 @dataclass(frozen=True)
 class Document:

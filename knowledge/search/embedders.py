@@ -39,10 +39,6 @@ class Embedder(ABC):
         """The vector of a search query."""
 
     @property
-    def dimension(self) -> int:
-        return len(self.embed_query("dimension probe"))
-
-    @property
     def model_id(self) -> str:
         """The exact model behind the vectors (spec and version), for reusing stored
         vectors; "" when that cannot be pinned down, and nothing is reused."""
