@@ -70,13 +70,13 @@ async def deliver(context: ContextTypes.DEFAULT_TYPE) -> int:
         try:
             await send_reply(
                 context.bot,
-                message.telegram_id,
+                message.user_id,
                 Reply(paragraphs(message.text)),
                 delivery_of(context),
             )
         except (Forbidden, BadRequest) as exc:
             # The user blocked the bot or never opened a chat with it: retrying won't help.
-            log.warning("alert %d to %d dropped: %s", message.id, message.telegram_id, exc)
+            log.warning("alert %d to %d dropped: %s", message.id, message.user_id, exc)
             await asyncio.to_thread(service.sent, message.id, False)
             continue
         except Undelivered as exc:
@@ -85,15 +85,13 @@ async def deliver(context: ContextTypes.DEFAULT_TYPE) -> int:
             log.warning(
                 "alert %d to %d not (wholly) sent, will retry the rest: %s",
                 message.id,
-                message.telegram_id,
+                message.user_id,
                 exc.cause,
             )
             await asyncio.to_thread(service.partly_sent, message.id, "\n\n".join(exc.rest.parts))
             continue
         except TelegramError as exc:
-            log.warning(
-                "alert %d to %d not sent, will retry: %s", message.id, message.telegram_id, exc
-            )
+            log.warning("alert %d to %d not sent, will retry: %s", message.id, message.user_id, exc)
             continue
         await asyncio.to_thread(service.sent, message.id)
         sent += 1

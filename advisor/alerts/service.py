@@ -84,9 +84,7 @@ class AlertService:
         return [
             u
             for u in self.users.all_users()
-            if u.role is role
-            and opted.get(u.telegram_id, True)
-            and (role is not Role.REP or u.owner)
+            if u.role is role and opted.get(u.user_id, True) and (role is not Role.REP or u.owner)
         ]
 
     # ---- the daily run ---------------------------------------------------------
@@ -107,7 +105,7 @@ class AlertService:
         queued = skipped = 0
         for user in self._recipients(Role.REP):
             mine = [a for a in found if a.owner == user.owner]
-            done = self.store.recently_alerted(user.telegram_id, since)
+            done = self.store.recently_alerted(user.user_id, since)
             fresh = [a for a in mine if (a.account_id, a.reason) not in done]
             skipped += len(mine) - len(fresh)
             if not fresh:
@@ -119,7 +117,7 @@ class AlertService:
             }
             text = alert_message(fresh, actions, lang, current.as_of, previous.taken_on)
             self.store.queue(
-                user.telegram_id,
+                user.user_id,
                 "alert",
                 text,
                 now,
@@ -150,11 +148,11 @@ class AlertService:
         data = self.digest(directory)
         queued = 0
         for user in self._recipients(Role.MANAGER):
-            last = self.store.last_message(user.telegram_id, "digest")
+            last = self.store.last_message(user.user_id, "digest")
             if last is not None and now - last < DIGEST_EVERY:
                 continue
             text = digest_text(data, user.lang or "en")
-            self.store.queue(user.telegram_id, "digest", text, now, release_time(now, self.config))
+            self.store.queue(user.user_id, "digest", text, now, release_time(now, self.config))
             queued += 1
         return RunReport(0, queued, 0)
 
@@ -169,7 +167,7 @@ class AlertService:
         opted = self.users.alert_settings()
         out = []
         for message in self.store.due(now):
-            if opted.get(message.telegram_id, True) and self.users.get(message.telegram_id):
+            if opted.get(message.user_id, True) and self.users.get(message.user_id):
                 out.append(message)
             else:
                 self.store.mark(message.id, "dropped", now)

@@ -55,7 +55,7 @@ messages_table = Table(
     "alert_messages",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("telegram_id", BigInteger, nullable=False, index=True),
+    Column("telegram_id", BigInteger, key="user_id", nullable=False, index=True),
     Column("kind", String(16), nullable=False),  # alert | digest
     Column("text", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
@@ -68,7 +68,7 @@ sent_table = Table(
     "alerts_sent",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("telegram_id", BigInteger, nullable=False),
+    Column("telegram_id", BigInteger, key="user_id", nullable=False),
     Column("account_id", String(200), nullable=False),
     Column("reason", String(64), nullable=False),
     Column("sent_at", DateTime(timezone=True), nullable=False),
@@ -81,7 +81,7 @@ SNAPSHOTS_KEPT = 60  # days of snapshots kept; the digest needs a week, the aler
 @dataclass(frozen=True)
 class Outgoing:
     id: int
-    telegram_id: int
+    user_id: int
     kind: str
     text: str
 
@@ -133,21 +133,21 @@ class AlertStore:
 
     # ---- de-duplication ---------------------------------------------------------
 
-    def recently_alerted(self, telegram_id: int, since: dt.datetime) -> set[tuple[str, str]]:
+    def recently_alerted(self, user_id: int, since: dt.datetime) -> set[tuple[str, str]]:
         """(account, reason) pairs put in a message for the user since `since`."""
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(sent_table.c.account_id, sent_table.c.reason)
-                .where(sent_table.c.telegram_id == telegram_id)
+                .where(sent_table.c.user_id == user_id)
                 .where(sent_table.c.sent_at >= since)
             ).all()
         return {(r.account_id, r.reason) for r in rows}
 
-    def last_message(self, telegram_id: int, kind: str) -> dt.datetime | None:
+    def last_message(self, user_id: int, kind: str) -> dt.datetime | None:
         with self.engine.connect() as conn:
             row = conn.execute(
                 select(messages_table.c.created_at)
-                .where(messages_table.c.telegram_id == telegram_id)
+                .where(messages_table.c.user_id == user_id)
                 .where(messages_table.c.kind == kind)
                 .where(messages_table.c.status != "dropped")
                 .order_by(messages_table.c.created_at.desc())
@@ -159,7 +159,7 @@ class AlertStore:
 
     def queue(
         self,
-        telegram_id: int,
+        user_id: int,
         kind: str,
         text: str,
         now: dt.datetime,
@@ -171,7 +171,7 @@ class AlertStore:
             message_id = int(
                 conn.execute(
                     insert(messages_table).values(
-                        telegram_id=telegram_id,
+                        user_id=user_id,
                         kind=kind,
                         text=text,
                         created_at=now,
@@ -182,7 +182,7 @@ class AlertStore:
             )
             pairs = [
                 {
-                    "telegram_id": telegram_id,
+                    "user_id": user_id,
                     "account_id": account_id,
                     "reason": reason,
                     "sent_at": now,
@@ -202,7 +202,7 @@ class AlertStore:
                 .where(messages_table.c.deliver_after <= now)
                 .order_by(messages_table.c.id)
             ).all()
-        return [Outgoing(int(r.id), int(r.telegram_id), r.kind, r.text) for r in rows]
+        return [Outgoing(int(r.id), int(r.user_id), r.kind, r.text) for r in rows]
 
     def pending(self) -> list[Outgoing]:
         with self.engine.connect() as conn:
@@ -211,7 +211,7 @@ class AlertStore:
                 .where(messages_table.c.status == "pending")
                 .order_by(messages_table.c.id)
             ).all()
-        return [Outgoing(int(r.id), int(r.telegram_id), r.kind, r.text) for r in rows]
+        return [Outgoing(int(r.id), int(r.user_id), r.kind, r.text) for r in rows]
 
     def keep_rest(self, message_id: int, text: str) -> None:
         """A pending message of which only `text` is still to be sent."""

@@ -29,15 +29,15 @@ def scope_for(user: User) -> Scope:
 class Users(Protocol):
     """What the conversation needs from the user store."""
 
-    def get(self, telegram_id: int) -> User | None: ...
-    def set_language(self, telegram_id: int, lang: str | None) -> None: ...
+    def get(self, user_id: int) -> User | None: ...
+    def set_language(self, user_id: int, lang: str | None) -> None: ...
     def record_exchange(
-        self, telegram_id: int, question: str, language: str, account_id: str | None
+        self, user_id: int, question: str, language: str, account_id: str | None
     ) -> int: ...
     def exchange(self, exchange_id: int) -> Exchange | None: ...
     def record_feedback(self, exchange: Exchange, vote: int) -> None: ...
-    def set_alerts(self, telegram_id: int, on: bool) -> None: ...
-    def alerts_enabled(self, telegram_id: int) -> bool: ...
+    def set_alerts(self, user_id: int, on: bool) -> None: ...
+    def alerts_enabled(self, user_id: int) -> bool: ...
     def all_users(self) -> list[User]: ...
 
 
@@ -78,7 +78,7 @@ class Asker:
 
     @property
     def id(self) -> int:
-        return self.user.telegram_id
+        return self.user.user_id
 
     @property
     def scope(self) -> Scope:
@@ -98,22 +98,22 @@ class LocalUser:
     alerts: bool = True
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def get(self, telegram_id: int) -> User | None:
-        if telegram_id == self.user.telegram_id:
+    def get(self, user_id: int) -> User | None:
+        if user_id == self.user.user_id:
             return self.user
-        return self.store.get(telegram_id)
+        return self.store.get(user_id)
 
-    def set_language(self, telegram_id: int, lang: str | None) -> None:
-        if telegram_id == self.user.telegram_id:
+    def set_language(self, user_id: int, lang: str | None) -> None:
+        if user_id == self.user.user_id:
             with self._lock:
                 self.user = replace(self.user, lang=lang)
             return
-        self.store.set_language(telegram_id, lang)
+        self.store.set_language(user_id, lang)
 
     def record_exchange(
-        self, telegram_id: int, question: str, language: str, account_id: str | None
+        self, user_id: int, question: str, language: str, account_id: str | None
     ) -> int:
-        return self.store.record_exchange(telegram_id, question, language, account_id)
+        return self.store.record_exchange(user_id, question, language, account_id)
 
     def exchange(self, exchange_id: int) -> Exchange | None:
         return self.store.exchange(exchange_id)
@@ -121,16 +121,16 @@ class LocalUser:
     def record_feedback(self, exchange: Exchange, vote: int) -> None:
         self.store.record_feedback(exchange, vote)
 
-    def set_alerts(self, telegram_id: int, on: bool) -> None:
-        if telegram_id == self.user.telegram_id:
+    def set_alerts(self, user_id: int, on: bool) -> None:
+        if user_id == self.user.user_id:
             self.alerts = on  # a terminal user gets no alerts; the choice lasts the session
             return
-        self.store.set_alerts(telegram_id, on)
+        self.store.set_alerts(user_id, on)
 
-    def alerts_enabled(self, telegram_id: int) -> bool:
-        if telegram_id == self.user.telegram_id:
+    def alerts_enabled(self, user_id: int) -> bool:
+        if user_id == self.user.user_id:
             return self.alerts
-        return self.store.alerts_enabled(telegram_id)
+        return self.store.alerts_enabled(user_id)
 
     def all_users(self) -> list[User]:
         return self.store.all_users()

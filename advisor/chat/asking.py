@@ -44,7 +44,7 @@ def pick(s: ChatServices, a: Asker, data: str) -> Reply:
     """The account chosen among those a name matched: answer the question for it."""
     _, ref, account_id = (data.split(":", 2) + ["", ""])[:3]
     exchange = s.users.exchange(int(ref)) if ref.isdigit() else None
-    if exchange is None or exchange.telegram_id != a.id or not a.scope.accounts_allowed:
+    if exchange is None or exchange.user_id != a.id or not a.scope.accounts_allowed:
         return Reply(notice=text("button.expired", a.lang))
     s.advisor.resolve(account_id, a.scope)
     return _answer(s, a, exchange.question, account_id, follow_up=False)

@@ -42,7 +42,7 @@ class Buttons:
     def press(self, a: Asker, data: str) -> Reply:
         action, _, ref = data.partition(":")
         exchange = self.users.exchange(int(ref)) if ref.isdigit() else None
-        if exchange is None or exchange.telegram_id != a.id:
+        if exchange is None or exchange.user_id != a.id:
             return Reply(notice=text("button.expired", a.lang))
         lang = from_tag(exchange.language) or a.lang
         if action in ("up", "dn"):

@@ -124,7 +124,7 @@ def trainees_parts(summaries: Sequence[TraineeSummary], lang: Lang) -> tuple[str
             text(
                 "trainees.row",
                 lang,
-                user=s.user.owner or s.user.telegram_id,
+                user=s.user.owner or s.user.user_id,
                 role=text(f"trainees.role.{s.user.role.value}", lang),
                 answers=p.answers,
                 accuracy=_accuracy(p.accuracy),

@@ -52,7 +52,7 @@ metadata = MetaData()
 contexts_table = Table(
     "chat_contexts",
     metadata,
-    Column("telegram_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("telegram_id", BigInteger, key="user_id", primary_key=True, autoincrement=False),
     Column("account_id", String(200)),
     Column("question", Text),
     Column("language", String(16)),
@@ -99,7 +99,7 @@ def _upsert(conn: Any, table: Table, key: str, values: dict[str, Any]) -> None:
         statement = dialect_insert(table).values(**values)
         conn.execute(
             statement.on_conflict_do_update(
-                index_elements=[key], set_={k: v for k, v in values.items() if k != key}
+                index_elements=[table.c[key]], set_={k: v for k, v in values.items() if k != key}
             )
         )
         return
@@ -119,7 +119,7 @@ class ContextStore:
 
     def _read(self, conn: Any, user_id: int) -> Context | None:
         row = conn.execute(
-            select(contexts_table).where(contexts_table.c.telegram_id == user_id)
+            select(contexts_table).where(contexts_table.c.user_id == user_id)
         ).first()
         if row is None:
             return None
@@ -144,9 +144,9 @@ class ContextStore:
             _upsert(
                 conn,
                 contexts_table,
-                "telegram_id",
+                "user_id",
                 {
-                    "telegram_id": user_id,
+                    "user_id": user_id,
                     "account_id": item.account_id,
                     "question": item.question,
                     "language": item.language,
@@ -159,7 +159,7 @@ class ContextStore:
         with writing(self.engine) as conn:
             conn.execute(
                 update(contexts_table)
-                .where(contexts_table.c.telegram_id == user_id)
+                .where(contexts_table.c.user_id == user_id)
                 .values(account_id=None, question=None)
             )
 

@@ -61,7 +61,7 @@ def open_conversation(
     cfg: Settings, as_id: str | None, role: str | None, owner: str | None
 ) -> Iterator[tuple[Conversation, int]]:
     """The conversation for `--as ID` (a registered user) or a local user with `--role`."""
-    from advisor.users.store import User, check_telegram_id
+    from advisor.users.store import User, check_user_id
     from advisor.wiring import open_conversation as open_chat
 
     local = None
@@ -71,7 +71,7 @@ def open_conversation(
             raise UserError("a rep needs --owner: the owner name of their accounts")
         if local.role is not Role.REP and local.owner:
             raise UserError("--owner is for --role rep only")
-    user_id = check_telegram_id(as_id) if as_id else LOCAL_ID
+    user_id = check_user_id(as_id) if as_id else LOCAL_ID
     # One person at a keyboard: no rate limit in the terminal.
     with open_chat(
         cfg, local_user=None if local is None else (lambda _store: local), rate_capacity=math.inf

@@ -122,7 +122,7 @@ def _report(cfg: Settings, as_json: bool) -> None:
         echo_json(
             [
                 {
-                    "telegram_id": s.user.telegram_id,
+                    "telegram_id": s.user.user_id,
                     "role": s.user.role.value,
                     "owner": s.user.owner,
                     "answers": s.progress.answers,

@@ -29,7 +29,7 @@ def users_add(ctx: click.Context, telegram_id: str, role: str, owner: str | None
     cfg = settings(ctx)
     with user_store(cfg) as store:
         user = store.add(telegram_id, role, owner)
-    click.echo(f"{user.telegram_id}: {_describe(user)}")
+    click.echo(f"{user.user_id}: {_describe(user)}")
     if user.owner and user.owner not in _owners(cfg):
         click.echo(f"note: no account has owner '{user.owner}' yet", err=True)
 
@@ -47,7 +47,7 @@ def users_list(ctx: click.Context, as_json: bool) -> None:
         echo_json(
             [
                 {
-                    "telegram_id": u.telegram_id,
+                    "telegram_id": u.user_id,
                     "role": u.role.value,
                     "owner": u.owner,
                     "lang": u.lang,
@@ -59,9 +59,9 @@ def users_list(ctx: click.Context, as_json: bool) -> None:
     if not users:
         click.echo("no users yet: advisor users add TELEGRAM_ID --role rep|manager|trainee")
     for u in users:
-        off = "" if alerts.get(u.telegram_id, True) else "  alerts=off"
+        off = "" if alerts.get(u.user_id, True) else "  alerts=off"
         click.echo(
-            f"{u.telegram_id:>12}  {_describe(u)}" + (f"  lang={u.lang}" if u.lang else "") + off
+            f"{u.user_id:>12}  {_describe(u)}" + (f"  lang={u.lang}" if u.lang else "") + off
         )
 
 

@@ -146,7 +146,7 @@ class QuizService:
 
     def posed(self, user_id: int, asked_id: int) -> tuple[Asked, Question] | None:
         asked = self.store.asked(asked_id)
-        if asked is None or asked.telegram_id != user_id:
+        if asked is None or asked.user_id != user_id:
             return None
         try:
             return asked, self.bank.question(asked.question_id, _code(asked.lang))
@@ -200,15 +200,15 @@ class QuizService:
         items = self.store.all_items()
         out = []
         for user in users:
-            if user.role is not Role.TRAINEE and user.telegram_id not in activity:
+            if user.role is not Role.TRAINEE and user.user_id not in activity:
                 continue
-            last = activity[user.telegram_id].last_at if user.telegram_id in activity else None
-            out.append(TraineeSummary(user, self._progress(items.get(user.telegram_id, {})), last))
+            last = activity[user.user_id].last_at if user.user_id in activity else None
+            out.append(TraineeSummary(user, self._progress(items.get(user.user_id, {})), last))
         return sorted(
             out,
             key=lambda s: (
                 s.last_at is None,
                 -s.last_at.timestamp() if s.last_at else 0.0,
-                s.user.telegram_id,
+                s.user.user_id,
             ),
         )

@@ -39,7 +39,7 @@ metadata = MetaData()
 progress_table = Table(
     "quiz_progress",
     metadata,
-    Column("telegram_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("telegram_id", BigInteger, key="user_id", primary_key=True, autoincrement=False),
     Column("card_id", String(200), primary_key=True),
     Column("box", SmallInteger, nullable=False),
     Column("due", DateTime(timezone=True), nullable=False),
@@ -52,7 +52,7 @@ answers_table = Table(
     "quiz_answers",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("telegram_id", BigInteger, nullable=False, index=True),
+    Column("telegram_id", BigInteger, key="user_id", nullable=False, index=True),
     Column("question_id", String(300), nullable=False),
     Column("card_id", String(200), nullable=False),
     Column("topic", String(64), nullable=False),
@@ -75,7 +75,7 @@ class Asked:
     """A question put to a user, answered or not yet."""
 
     id: int
-    telegram_id: int
+    user_id: int
     question_id: str
     card_id: str
     topic: str
@@ -88,7 +88,7 @@ class Asked:
 
 @dataclass(frozen=True)
 class Activity:
-    telegram_id: int
+    user_id: int
     asked: int
     answers: int
     correct: int
@@ -106,10 +106,10 @@ class QuizStore:
 
     # ---- Leitner boxes ---------------------------------------------------------
 
-    def items(self, telegram_id: int) -> dict[str, Item]:
+    def items(self, user_id: int) -> dict[str, Item]:
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(progress_table).where(progress_table.c.telegram_id == telegram_id)
+                select(progress_table).where(progress_table.c.user_id == user_id)
             ).all()
         return {r.card_id: _item(r) for r in rows}
 
@@ -117,14 +117,14 @@ class QuizStore:
         out: dict[int, dict[str, Item]] = {}
         with self.engine.connect() as conn:
             for r in conn.execute(select(progress_table)).all():
-                out.setdefault(int(r.telegram_id), {})[r.card_id] = _item(r)
+                out.setdefault(int(r.user_id), {})[r.card_id] = _item(r)
         return out
 
     # ---- questions asked and answered ------------------------------------------
 
     def ask(
         self,
-        telegram_id: int,
+        user_id: int,
         question_id: str,
         card_id: str,
         topic: str,
@@ -134,7 +134,7 @@ class QuizStore:
         with writing(self.engine) as conn:
             result = conn.execute(
                 insert(answers_table).values(
-                    telegram_id=telegram_id,
+                    user_id=user_id,
                     question_id=question_id,
                     card_id=card_id,
                     topic=topic,
@@ -149,12 +149,12 @@ class QuizStore:
             row = conn.execute(select(answers_table).where(answers_table.c.id == asked_id)).first()
         return _asked(row) if row is not None else None
 
-    def pending(self, telegram_id: int) -> Asked | None:
+    def pending(self, user_id: int) -> Asked | None:
         """The latest question put to the user and not answered yet."""
         with self.engine.connect() as conn:
             row = conn.execute(
                 select(answers_table)
-                .where(answers_table.c.telegram_id == telegram_id)
+                .where(answers_table.c.user_id == user_id)
                 .where(answers_table.c.answered_at.is_(None))
                 .order_by(answers_table.c.id.desc())
                 .limit(1)
@@ -191,14 +191,14 @@ class QuizStore:
             }
             changed = conn.execute(
                 update(progress_table)
-                .where(progress_table.c.telegram_id == asked.telegram_id)
+                .where(progress_table.c.user_id == asked.user_id)
                 .where(progress_table.c.card_id == item.card_id)
                 .values(**values)
             ).rowcount
             if not changed:
                 conn.execute(
                     insert(progress_table).values(
-                        telegram_id=asked.telegram_id, card_id=item.card_id, **values
+                        user_id=asked.user_id, card_id=item.card_id, **values
                     )
                 )
         return True
@@ -207,17 +207,17 @@ class QuizStore:
         """Per user: questions asked, answered, answered right, and when they last practised."""
         c = answers_table.c
         query = select(
-            c.telegram_id,
+            c.user_id,
             func.count(c.id).label("asked"),
             func.count(c.answered_at).label("n"),
             func.sum(func.coalesce(c.correct, False).cast(Integer)).label("right"),
             func.max(c.answered_at).label("last"),
-        ).group_by(c.telegram_id)
+        ).group_by(c.user_id)
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
         return {
-            int(r.telegram_id): Activity(
-                int(r.telegram_id), int(r.asked), int(r.n), int(r.right or 0), utc(r.last)
+            int(r.user_id): Activity(
+                int(r.user_id), int(r.asked), int(r.n), int(r.right or 0), utc(r.last)
             )
             for r in rows
         }
@@ -234,7 +234,7 @@ def _asked(row: Any) -> Asked:
     assert asked_at is not None
     return Asked(
         int(row.id),
-        int(row.telegram_id),
+        int(row.user_id),
         row.question_id,
         row.card_id,
         row.topic,

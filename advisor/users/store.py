@@ -42,7 +42,7 @@ MAX_TELEGRAM_ID = 2**53  # Telegram promises ids fit in a double-precision float
 
 @dataclass(frozen=True)
 class User:
-    telegram_id: int
+    user_id: int
     role: Role
     owner: str | None = None  # a rep's name as written in accounts.csv `owner`
     lang: str | None = None  # chosen with /lang; None follows each question's language
@@ -53,7 +53,7 @@ class Exchange:
     """One question and the language it was answered in (for buttons and feedback)."""
 
     id: int
-    telegram_id: int
+    user_id: int
     question: str
     language: str
     account_id: str | None
@@ -61,7 +61,7 @@ class Exchange:
 
 @dataclass(frozen=True)
 class Feedback:
-    telegram_id: int
+    user_id: int
     question: str
     language: str
     account_id: str | None
@@ -74,7 +74,7 @@ metadata = MetaData()
 users_table = Table(
     "users",
     metadata,
-    Column("telegram_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("telegram_id", BigInteger, key="user_id", primary_key=True, autoincrement=False),
     Column("role", String(16), nullable=False),
     Column("owner", String(200)),
     Column("lang", String(8)),
@@ -85,7 +85,7 @@ exchanges_table = Table(
     "exchanges",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("telegram_id", BigInteger, nullable=False, index=True),
+    Column("telegram_id", BigInteger, key="user_id", nullable=False, index=True),
     Column("question", Text, nullable=False),
     Column("language", String(16), nullable=False),
     Column("account_id", String(200)),
@@ -97,7 +97,7 @@ feedback_table = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("exchange_id", Integer, index=True),
-    Column("telegram_id", BigInteger, nullable=False),
+    Column("telegram_id", BigInteger, key="user_id", nullable=False),
     Column("question", Text, nullable=False),
     Column("language", String(16), nullable=False),
     Column("account_id", String(200)),
@@ -110,13 +110,13 @@ feedback_table = Table(
 settings_table = Table(
     "user_settings",
     metadata,
-    Column("telegram_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("telegram_id", BigInteger, key="user_id", primary_key=True, autoincrement=False),
     Column("alerts", Boolean, nullable=False, default=True),
 )
 
 
-def check_telegram_id(value: int | str) -> int:
-    """A Telegram user id: a positive integer."""
+def check_user_id(value: int | str) -> int:
+    """A user id (on Telegram, the user's Telegram id): a positive integer."""
     try:
         number = int(str(value).strip())
     except ValueError:
@@ -161,9 +161,9 @@ class UserStore:
 
     # ---- users ---------------------------------------------------------------
 
-    def add(self, telegram_id: int | str, role: Role | str, owner: str | None = None) -> User:
+    def add(self, user_id: int | str, role: Role | str, owner: str | None = None) -> User:
         """Add a user or change their role; a rep needs the owner name of their accounts."""
-        number = check_telegram_id(telegram_id)
+        number = check_user_id(user_id)
         role = role if isinstance(role, Role) else Role.parse(role)
         owner = (owner or "").strip() or None
         if role is Role.REP and owner is None:
@@ -172,87 +172,83 @@ class UserStore:
             raise UserError(f"--owner is for reps only (a {role.value} has no owner)")
         with writing(self.engine) as conn:
             existing = conn.execute(
-                select(users_table.c.lang).where(users_table.c.telegram_id == number)
+                select(users_table.c.lang).where(users_table.c.user_id == number)
             ).first()
             if existing is None:
                 conn.execute(
                     insert(users_table).values(
-                        telegram_id=number, role=role.value, owner=owner, added_at=self._now()
+                        user_id=number, role=role.value, owner=owner, added_at=self._now()
                     )
                 )
                 lang = None
             else:
                 conn.execute(
                     update(users_table)
-                    .where(users_table.c.telegram_id == number)
+                    .where(users_table.c.user_id == number)
                     .values(role=role.value, owner=owner)
                 )
                 lang = existing.lang
         return User(number, role, owner, lang)
 
-    def get(self, telegram_id: int) -> User | None:
+    def get(self, user_id: int) -> User | None:
         with self.engine.connect() as conn:
-            query = select(users_table).where(users_table.c.telegram_id == telegram_id)
+            query = select(users_table).where(users_table.c.user_id == user_id)
             row = conn.execute(query).first()
         return _user(row) if row is not None else None
 
     def all_users(self) -> list[User]:
         with self.engine.connect() as conn:
-            query = select(users_table).order_by(users_table.c.role, users_table.c.telegram_id)
+            query = select(users_table).order_by(users_table.c.role, users_table.c.user_id)
             rows = conn.execute(query).all()
         return [_user(r) for r in rows]
 
-    def remove(self, telegram_id: int | str) -> bool:
-        number = check_telegram_id(telegram_id)
+    def remove(self, user_id: int | str) -> bool:
+        number = check_user_id(user_id)
         with writing(self.engine) as conn:
-            query = delete(users_table).where(users_table.c.telegram_id == number)
+            query = delete(users_table).where(users_table.c.user_id == number)
             return conn.execute(query).rowcount > 0
 
-    def set_language(self, telegram_id: int, lang: str | None) -> None:
+    def set_language(self, user_id: int, lang: str | None) -> None:
         """Remember the user's language (None: follow each question's language)."""
         if lang is not None:
             check_language(lang)
         with writing(self.engine) as conn:
             conn.execute(
-                update(users_table)
-                .where(users_table.c.telegram_id == telegram_id)
-                .values(lang=lang)
+                update(users_table).where(users_table.c.user_id == user_id).values(lang=lang)
             )
 
     # ---- alerts --------------------------------------------------------------
 
-    def set_alerts(self, telegram_id: int | str, on: bool) -> None:
+    def set_alerts(self, user_id: int | str, on: bool) -> None:
         """Daily risk alerts (reps) and the weekly digest (managers) on or off for a user."""
-        number = check_telegram_id(telegram_id)
+        number = check_user_id(user_id)
         if self.get(number) is None:
             raise UserError(f"no user {number}: add them first with advisor users add")
         with writing(self.engine) as conn:
             done = conn.execute(
-                update(settings_table)
-                .where(settings_table.c.telegram_id == number)
-                .values(alerts=on)
+                update(settings_table).where(settings_table.c.user_id == number).values(alerts=on)
             ).rowcount
             if not done:
-                conn.execute(insert(settings_table).values(telegram_id=number, alerts=on))
+                conn.execute(insert(settings_table).values(user_id=number, alerts=on))
 
-    def alerts_enabled(self, telegram_id: int) -> bool:
-        return self.alert_settings().get(telegram_id, True)
+    def alerts_enabled(self, user_id: int) -> bool:
+        return self.alert_settings().get(user_id, True)
 
     def alert_settings(self) -> dict[int, bool]:
         """Users who changed the default, with their choice (everyone else: alerts on)."""
         with self.engine.connect() as conn:
             rows = conn.execute(select(settings_table)).all()
-        return {int(r.telegram_id): bool(r.alerts) for r in rows}
+        return {int(r.user_id): bool(r.alerts) for r in rows}
 
     # ---- questions and feedback --------------------------------------------
 
     def record_exchange(
-        self, telegram_id: int, question: str, language: str, account_id: str | None
+        self, user_id: int, question: str, language: str, account_id: str | None
     ) -> int:
         with writing(self.engine) as conn:
             result = conn.execute(
                 insert(exchanges_table).values(
-                    telegram_id=telegram_id,
+                    user_id=user_id,
                     question=question,
                     language=language,
                     account_id=account_id,
@@ -267,7 +263,7 @@ class UserStore:
             row = conn.execute(query).first()
         if row is None:
             return None
-        return Exchange(row.id, row.telegram_id, row.question, row.language, row.account_id)
+        return Exchange(row.id, row.user_id, row.question, row.language, row.account_id)
 
     def record_feedback(self, exchange: Exchange, vote: int) -> None:
         """A 👍 (+1) or 👎 (-1) on an answer; pressing again replaces the earlier vote."""
@@ -275,7 +271,7 @@ class UserStore:
             raise UserError("a vote is +1 or -1")
         values = {
             "exchange_id": exchange.id,
-            "telegram_id": exchange.telegram_id,
+            "user_id": exchange.user_id,
             "question": exchange.question,
             "language": exchange.language,
             "account_id": exchange.account_id,
@@ -286,7 +282,7 @@ class UserStore:
             done = conn.execute(
                 update(feedback_table)
                 .where(feedback_table.c.exchange_id == exchange.id)
-                .where(feedback_table.c.telegram_id == exchange.telegram_id)
+                .where(feedback_table.c.user_id == exchange.user_id)
                 .values(vote=vote, at=values["at"])
             ).rowcount
             if not done:
@@ -296,10 +292,9 @@ class UserStore:
         with self.engine.connect() as conn:
             rows = conn.execute(select(feedback_table).order_by(feedback_table.c.id)).all()
         return [
-            Feedback(r.telegram_id, r.question, r.language, r.account_id, r.vote, r.at)
-            for r in rows
+            Feedback(r.user_id, r.question, r.language, r.account_id, r.vote, r.at) for r in rows
         ]
 
 
 def _user(row: Any) -> User:
-    return User(int(row.telegram_id), Role(row.role), row.owner, row.lang)
+    return User(int(row.user_id), Role(row.role), row.owner, row.lang)

@@ -65,8 +65,8 @@ def db_url(tmp_path: Path) -> str:
 @pytest.fixture
 def users(db_url: str) -> Iterator[UserStore]:
     store = UserStore(db_url)
-    for owner, telegram_id in REPS.items():
-        store.add(telegram_id, "rep", owner)
+    for owner, user_id in REPS.items():
+        store.add(user_id, "rep", owner)
     store.add(MANAGER, "manager")
     store.add(TRAINEE, "trainee")
     yield store

@@ -204,7 +204,7 @@ def test_feedback_is_stored_with_the_question_and_a_thumbs_down_is_a_gap(
     assert [b.data for row in up.keyboard for b in row] == data[:2]  # 👍/👎 row removed
     conversation.button(MANAGER, data[3])
     [feedback] = users.all_feedback()
-    assert (feedback.telegram_id, feedback.question, feedback.language, feedback.vote) == (
+    assert (feedback.user_id, feedback.question, feedback.language, feedback.vote) == (
         MANAGER,
         PRICE_CUT,
         "en",

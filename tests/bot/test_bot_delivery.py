@@ -113,8 +113,8 @@ def test_a_burst_of_50_messages_from_10_users_is_answered_in_order_per_chat(
     knowledge_base, sample_directory, users, clock, tmp_path, start_bot, telegram
 ) -> None:
     extra = [3002, 3003, 3004]
-    for telegram_id in extra:
-        users.add(telegram_id, "trainee")
+    for user_id in extra:
+        users.add(user_id, "trainee")
     people = [*REPS.values(), MANAGER, TRAINEE, *extra]
     assert len(people) == 10
     advisor = EchoAdvisor(knowledge_base, sample_directory)

@@ -29,7 +29,7 @@ def test_adding_again_changes_the_role_and_keeps_the_language(db_url) -> None:
         users.set_language(7, "zh")
         changed = users.add(7, "manager")
         assert (changed.role, changed.owner, changed.lang) == (Role.MANAGER, None, "zh")
-        assert [u.telegram_id for u in users.all_users()] == [7]
+        assert [u.user_id for u in users.all_users()] == [7]
         assert users.remove(7) and not users.remove(7)
         assert users.get(7) is None
 

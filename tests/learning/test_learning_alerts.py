@@ -253,7 +253,7 @@ def service(users, sample_directory, knowledge_base):
 def test_each_rep_gets_their_new_risks_with_a_first_step_in_their_language(service) -> None:
     report = service.run_daily()
     assert (report.alerts, report.queued, report.baseline) == (3, 2, False)
-    messages = {m.telegram_id: m.text for m in service.due()}
+    messages = {m.user_id: m.text for m in service.due()}
     assert set(messages) == {KIM, WANG}  # the manager gets the digest, not daily alerts
     kim = messages[KIM]
     assert "A001 ABC Trading — moved down EI → EII (high)" in kim
@@ -298,7 +298,7 @@ def test_alerts_queued_in_quiet_hours_wait_for_the_morning(service) -> None:
 def test_an_opted_out_rep_gets_nothing(service, users) -> None:
     users.set_alerts(WANG, False)
     service.run_daily()
-    assert [m.telegram_id for m in service.due()] == [KIM]
+    assert [m.user_id for m in service.due()] == [KIM]
     users.set_alerts(KIM, False)  # opted out after the alert was queued: dropped
     assert service.due() == []
     assert service.store.pending() == []
@@ -308,7 +308,7 @@ def test_the_digest_goes_to_managers_once_a_week(service, users) -> None:
     assert service.run_digest().queued == 1
     assert service.run_digest().queued == 0  # not twice in a week
     [digest] = service.due()
-    assert digest.telegram_id == MANAGER and digest.kind == "digest"
+    assert digest.user_id == MANAGER and digest.kind == "digest"
     assert "Weekly digest — all accounts" in digest.text and "Revenue at risk" in digest.text
     service.clock.now += dt.timedelta(days=7)
     users.set_language(MANAGER, "ko")

@@ -173,7 +173,7 @@ def test_summaries_list_trainees_and_whoever_practised(db_url, bank) -> None:
     posed = quiz.next(1001, "en")
     quiz.answer(1001, posed.asked_id, posed.question.correct)
     summaries = quiz.summaries(users.all_users())
-    assert [s.user.telegram_id for s in summaries] == [1001, TRAINEE, 3002]  # latest first
+    assert [s.user.user_id for s in summaries] == [1001, TRAINEE, 3002]  # latest first
     assert summaries[0].user == User(1001, Role.REP, "kim.minji")
     assert summaries[-1].progress.answers == 0 and summaries[-1].last_at is None
     users.close()
