@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from advisor.accounts.portfolio import PortfolioAnalysis, analyse_store, monthly_revenue
 from advisor.accounts.reasons import SERIOUS, severity_rank
 from advisor.accounts.segmentation import SegmentConfig
 from advisor.accounts.store import AccountStore
+from advisor.accounts.view import AccountRef, AccountView
 from advisor.errors import AccountNotFoundError
 
 
@@ -77,18 +77,17 @@ class PortfolioDirectory:
     def analysis(self) -> PortfolioAnalysis:
         return self.refresh()
 
-    def accounts(self, owner: str | None = None) -> Sequence[Mapping[str, Any]]:
+    def accounts(self, owner: str | None = None) -> Sequence[AccountRef]:
         return [
-            {"account_id": r["account_id"], "name": r["name"], "owner": r["owner"]}
-            for r in self.analysis.rows(owner)
+            AccountRef(r["account_id"], r["name"], r["owner"])
+            for r in self.analysis.rows(owner, columns=("account_id", "name", "owner"))
         ]
 
-    def record(self, account_id: str, lang: str) -> Mapping[str, Any]:
-        record = dict(self.analysis.account(account_id, lang))
+    def record(self, account_id: str, lang: str) -> AccountView:
+        """The account's view with its industry and region from the accounts table."""
+        view = self.analysis.view(account_id, lang)
         details = self.store.get_account(account_id) or {}
-        record["industry"] = details.get("industry")
-        record["region"] = details.get("region")
-        return record
+        return view.with_details(details.get("industry"), details.get("region"))
 
     def monthly(self, account_id: str, months: int = 24) -> list[tuple[dt.date, float]]:
         as_of = self.analysis.as_of
@@ -113,7 +112,7 @@ class PortfolioDirectory:
     def hours_per_week(self, account_id: str, owner: str | None) -> float | None:
         """The weekly hours the time-allocation guidance gives this account."""
         analysis = self.analysis
-        segment = analysis.account(account_id)["segment"]
+        segment = analysis.view(account_id).segment
         for rep in analysis.allocation(owner):
             if rep.owner == (owner or "(none)"):
                 for share in rep.segments:
