@@ -16,6 +16,7 @@ import datetime as dt
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 from advisor.accounts.portfolio import PortfolioAnalysis, analyse_store, monthly_revenue
 from advisor.accounts.reasons import SERIOUS, severity_rank
@@ -23,6 +24,44 @@ from advisor.accounts.segmentation import SegmentConfig
 from advisor.accounts.store import AccountStore
 from advisor.accounts.view import AccountRef, AccountView
 from advisor.errors import AccountNotFoundError
+
+
+@runtime_checkable
+class AccountDirectory(Protocol):
+    """What the advisor, briefs, alerts, the CLI and the chat read about accounts.
+
+    `PortfolioDirectory` is the one implementation; tests may hand in another.
+    """
+
+    @property
+    def analysis(self) -> PortfolioAnalysis:
+        """The portfolio analysis of the accounts as they are now."""
+        ...
+
+    @property
+    def store(self) -> AccountStore:
+        """The accounts store behind it (the alerts read its visit events)."""
+        ...
+
+    def accounts(self, owner: str | None = None) -> Sequence[AccountRef]:
+        """The accounts a question may name: every one, or one rep's."""
+        ...
+
+    def record(self, account_id: str, lang: str) -> AccountView:
+        """One account's view, with industry and region; AccountNotFoundError if unknown."""
+        ...
+
+    def monthly(self, account_id: str, months: int = 24) -> list[tuple[dt.date, float]]:
+        """(month start, revenue) oldest first, up to the analysis' as-of month."""
+        ...
+
+    def at_risk_ids(self, owner: str | None = None) -> list[str]:
+        """Accounts with a high or medium risk signal, most severe first."""
+        ...
+
+    def hours_per_week(self, account_id: str, owner: str | None) -> float | None:
+        """The weekly hours the time-allocation guidance gives this account."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from advisor.accounts.view import AccountRef, AccountView
 from advisor.answering.composer import (
@@ -31,18 +31,13 @@ from advisor.errors import AccountNotFoundError
 from advisor.reports.gaps import DONT_KNOW, WEAK_RETRIEVAL, GapLog
 
 if TYPE_CHECKING:
+    from advisor.accounts.directory import AccountDirectory
+
     # LangChain's chat models load only when an LLM is configured.
     from advisor.answering.llm import GroundedWriter
     from knowledge.search.retrieval import Retrieval
 
 SEARCH_DEPTH = 8
-
-
-class AccountDirectory(Protocol):
-    """The accounts the advisor may name, and one account's segment, risks and reasons."""
-
-    def accounts(self, owner: str | None = None) -> Sequence[AccountRef]: ...
-    def record(self, account_id: str, lang: str) -> AccountView: ...
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from advisor.accounts.directory import PortfolioDirectory
+from advisor.accounts.directory import AccountDirectory
 from advisor.accounts.reasons import SEVERITIES, money, percent, severity_rank
 from advisor.accounts.view import AccountMetrics, AccountView, RiskView
 from advisor.answering.composer import (
@@ -85,7 +85,7 @@ def _query(account: AccountView, lang: str) -> str:
 
 def build_brief(
     account_id: str,
-    directory: PortfolioDirectory,
+    directory: AccountDirectory,
     knowledge: Any,
     *,
     lang: str = "en",
@@ -215,7 +215,7 @@ def _markdown(
     points: Sequence[str],
     hours: float | None,
     chart: Path | None,
-    directory: PortfolioDirectory,
+    directory: AccountDirectory,
     lang: str,
 ) -> str:
     from advisor.answering.composer import segment_label
