@@ -8,7 +8,7 @@ actions that address the most severe risk come first.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,6 @@ class Brief:
     hours: float | None
     chart: Path | None
     markdown: str
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -77,7 +76,7 @@ def _urgency(item: PlanItem, risks: Sequence[RiskView], knowledge: CardSource) -
     return min(ranks, default=len(SEVERITIES))
 
 
-def _query(account: AccountView, lang: str) -> str:
+def _query(account: AccountView) -> str:
     """What to search the guidance for: the segment and the account's risk titles."""
     titles = [r.title for r in account.risks]
     return " ".join([account.segment, *titles])
@@ -95,7 +94,7 @@ def build_brief(
     """The brief of one account; `knowledge` is a KnowledgeBase (search + cards)."""
     account = directory.record(account_id, lang)
     risks = sorted(account.risks, key=lambda r: severity_rank(r.severity))
-    retrieval = knowledge.retrieve(_query(account, lang), BRIEF_SEARCH_DEPTH)
+    retrieval = knowledge.retrieve(_query(account), BRIEF_SEARCH_DEPTH)
     profile = from_segment(account.segment, "account")
     mapping = lexicon()["risk_situations"]
     cards = knowledge.all_cards()
@@ -132,7 +131,7 @@ def build_brief(
             directory.monthly(account_id), chart, lang, f"{account.name} ({account_id})"
         )
     hours = directory.hours_per_week(account_id, account.owner)
-    points = _talking_points(account, risks, actions, lang)
+    points = _talking_points(risks, actions, lang)
     markdown = _markdown(account, risks, actions, plan, points, hours, chart, directory, lang)
     return Brief(
         account=account,
@@ -172,7 +171,6 @@ def _tactics(
 
 
 def _talking_points(
-    account: AccountView,
     risks: Sequence[RiskView],
     actions: Sequence[PlanItem],
     lang: str,
