@@ -14,15 +14,54 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Protocol, runtime_checkable
 
 from advisor.accounts.portfolio import PortfolioAnalysis, analyse_store, monthly_revenue
 from advisor.accounts.reasons import SERIOUS, severity_rank
 from advisor.accounts.segmentation import SegmentConfig
 from advisor.accounts.store import AccountStore
+from advisor.accounts.view import AccountRef, AccountView
 from advisor.errors import AccountNotFoundError
+
+
+@runtime_checkable
+class AccountDirectory(Protocol):
+    """What the advisor, briefs, alerts, the CLI and the chat read about accounts.
+
+    `PortfolioDirectory` is the one implementation; tests may hand in another.
+    """
+
+    @property
+    def analysis(self) -> PortfolioAnalysis:
+        """The portfolio analysis of the accounts as they are now."""
+        ...
+
+    @property
+    def store(self) -> AccountStore:
+        """The accounts store behind it (the alerts read its visit events)."""
+        ...
+
+    def accounts(self, owner: str | None = None) -> Sequence[AccountRef]:
+        """The accounts a question may name: every one, or one rep's."""
+        ...
+
+    def record(self, account_id: str, lang: str) -> AccountView:
+        """One account's view, with industry and region; AccountNotFoundError if unknown."""
+        ...
+
+    def monthly(self, account_id: str, months: int = 24) -> list[tuple[dt.date, float]]:
+        """(month start, revenue) oldest first, up to the analysis' as-of month."""
+        ...
+
+    def at_risk_ids(self, owner: str | None = None) -> list[str]:
+        """Accounts with a high or medium risk signal, most severe first."""
+        ...
+
+    def hours_per_week(self, account_id: str, owner: str | None) -> float | None:
+        """The weekly hours the time-allocation guidance gives this account."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -77,18 +116,17 @@ class PortfolioDirectory:
     def analysis(self) -> PortfolioAnalysis:
         return self.refresh()
 
-    def accounts(self, owner: str | None = None) -> Sequence[Mapping[str, Any]]:
+    def accounts(self, owner: str | None = None) -> Sequence[AccountRef]:
         return [
-            {"account_id": r["account_id"], "name": r["name"], "owner": r["owner"]}
-            for r in self.analysis.rows(owner)
+            AccountRef(r["account_id"], r["name"], r["owner"])
+            for r in self.analysis.rows(owner, columns=("account_id", "name", "owner"))
         ]
 
-    def record(self, account_id: str, lang: str) -> Mapping[str, Any]:
-        record = dict(self.analysis.account(account_id, lang))
+    def record(self, account_id: str, lang: str) -> AccountView:
+        """The account's view with its industry and region from the accounts table."""
+        view = self.analysis.view(account_id, lang)
         details = self.store.get_account(account_id) or {}
-        record["industry"] = details.get("industry")
-        record["region"] = details.get("region")
-        return record
+        return view.with_details(details.get("industry"), details.get("region"))
 
     def monthly(self, account_id: str, months: int = 24) -> list[tuple[dt.date, float]]:
         as_of = self.analysis.as_of
@@ -113,7 +151,7 @@ class PortfolioDirectory:
     def hours_per_week(self, account_id: str, owner: str | None) -> float | None:
         """The weekly hours the time-allocation guidance gives this account."""
         analysis = self.analysis
-        segment = analysis.account(account_id)["segment"]
+        segment = analysis.view(account_id).segment
         for rep in analysis.allocation(owner):
             if rep.owner == (owner or "(none)"):
                 for share in rep.segments:

@@ -1,17 +1,32 @@
-"""The reasons behind each segment, as codes with the numbers a manager can check."""
+"""The reasons behind each segment, as codes with the numbers a manager can check.
+
+Imports go one way: `segmentation` uses this module; this module knows a
+segmentation only by the three things it reads (`SegmentFacts`).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from advisor.accounts.contribution import Contribution
 from advisor.accounts.reasons import Reason
-
-if TYPE_CHECKING:
-    from advisor.accounts.segmentation import Segmentation
+from advisor.accounts.segment_config import SegmentConfig
 
 
-def segment_reasons(row: Mapping[str, Any], seg: Segmentation) -> list[Reason]:
+class SegmentFacts(Protocol):
+    """What the reasons read of a segmentation (`segmentation.Segmentation` has it)."""
+
+    @property
+    def as_of(self) -> dt.date: ...
+    @property
+    def config(self) -> SegmentConfig: ...
+    @property
+    def contribution(self) -> Contribution: ...
+
+
+def segment_reasons(row: Mapping[str, Any], seg: SegmentFacts) -> list[Reason]:
     kind = row["kind"]
     if kind == "existing":
         return _stage_note(row) + _contribution(row, seg) + _stability(row, seg)
@@ -27,7 +42,7 @@ def _stage_note(row: Mapping[str, Any]) -> list[Reason]:
     return []
 
 
-def _contribution(row: Mapping[str, Any], seg: Segmentation) -> list[Reason]:
+def _contribution(row: Mapping[str, Any], seg: SegmentFacts) -> list[Reason]:
     c, cfg = seg.contribution, seg.config
     revenue = row["revenue"] or 0.0
     top_pct = cfg.top_share
@@ -56,7 +71,7 @@ def _contribution(row: Mapping[str, Any], seg: Segmentation) -> list[Reason]:
     return [Reason("below_top", {**params, "threshold": c.threshold})]
 
 
-def _stability(row: Mapping[str, Any], seg: Segmentation) -> list[Reason]:
+def _stability(row: Mapping[str, Any], seg: SegmentFacts) -> list[Reason]:
     cfg = seg.config
     reasons: list[Reason] = []
     active = row.get("active_months") or 0
@@ -84,7 +99,7 @@ def _stability(row: Mapping[str, Any], seg: Segmentation) -> list[Reason]:
     return reasons
 
 
-def _expected(row: Mapping[str, Any], seg: Segmentation) -> list[Reason]:
+def _expected(row: Mapping[str, Any], seg: SegmentFacts) -> list[Reason]:
     expected = row.get("expected_revenue")
     threshold = seg.contribution.threshold
     if expected is None:
@@ -99,7 +114,7 @@ def _expected(row: Mapping[str, Any], seg: Segmentation) -> list[Reason]:
     ]
 
 
-def _intent(row: Mapping[str, Any], seg: Segmentation) -> list[Reason]:
+def _intent(row: Mapping[str, Any], seg: SegmentFacts) -> list[Reason]:
     intent = row.get("intent")
     if intent is None:
         return [Reason("intent_missing")]

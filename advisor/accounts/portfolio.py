@@ -9,7 +9,6 @@ revenue at risk) and per rep (time allocation).
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -26,27 +25,9 @@ from advisor.accounts.reasons import Risk, check_lang, label
 from advisor.accounts.risks import RiskConfig, account_risks
 from advisor.accounts.segmentation import SEGMENTS, Segmentation, SegmentConfig, segment_accounts
 from advisor.accounts.store import AccountStore
+from advisor.accounts.view import AccountMetrics, AccountView, ReasonView, RiskView, clean
 from advisor.errors import AccountNotFoundError
 
-METRIC_COLUMNS = {
-    "revenue": "revenue",
-    "share": "share",
-    "rank": "rank",
-    "ranked": "ranked",
-    "active_months": "active_months",
-    "monthly_cv": "monthly_cv",
-    "last_q": "last_quarter",
-    "earlier_avg": "earlier_quarter_avg",
-    "trend_ratio": "trend_ratio",
-    "year_ago_q": "year_ago_quarter",
-    "yoy_ratio": "yoy_ratio",
-    "median_gap_days": "median_gap_days",
-    "days_since_last": "days_since_last",
-    "first_purchase": "first_purchase",
-    "last_purchase": "last_purchase",
-    "expected_revenue": "expected_revenue",
-    "intent": "intent",
-}
 SERIOUS = ("high", "medium")
 
 
@@ -67,6 +48,8 @@ class PortfolioAnalysis:
         segments: Sequence[str] = (),
         columns: Sequence[str] = (),
     ) -> list[dict[str, Any]]:
+        """Rows of the segmentation table (every metric column), for the table
+        functions, JSON reports and charts; `view` is what one account looks like."""
         frame = self._frame(owner, segments)
         if columns:
             frame = frame.select(columns)
@@ -80,35 +63,46 @@ class PortfolioAnalysis:
             frame = frame.filter(pl.col("segment").is_in(list(segments)))
         return frame
 
-    def account(self, account_id: str, lang: str = "en") -> dict[str, Any]:
-        """The JSON row of one account (see `account_record`); AccountNotFoundError if unknown."""
+    def view(self, account_id: str, lang: str = "en") -> AccountView:
+        """One account's view; AccountNotFoundError if unknown."""
         row = self.now.row(account_id)
         if row is None:
             raise AccountNotFoundError(account_id)
-        return self.account_record(row, lang)
+        return self._view(row, lang)
 
-    def account_record(self, row: dict[str, Any], lang: str = "en") -> dict[str, Any]:
+    def views(
+        self, lang: str = "en", owner: str | None = None, segments: Sequence[str] = ()
+    ) -> list[AccountView]:
+        return [self._view(row, lang) for row in self.rows(owner, segments)]
+
+    def account(self, account_id: str, lang: str = "en") -> dict[str, Any]:
+        """The JSON row of one account, as `advisor segment --json` prints it (see
+        `AccountView.as_json`); AccountNotFoundError if unknown."""
+        return self.view(account_id, lang).as_json()
+
+    def records(
+        self, lang: str = "en", owner: str | None = None, segments: Sequence[str] = ()
+    ) -> list[dict[str, Any]]:
+        """What `advisor segment --json` prints: one JSON row per account."""
+        return [v.as_json() for v in self.views(lang, owner, segments)]
+
+    def _view(self, row: dict[str, Any], lang: str) -> AccountView:
         check_lang(lang)
         move = self.moves.get(row["account_id"])
-        reasons = self.now.reasons(row)
-        risks = self.risks.get(row["account_id"], [])
-        metrics = {out: _clean(row.get(col)) for col, out in METRIC_COLUMNS.items()}
-        metrics["window_months"] = self.now.config.window_months
-        return {
-            "account_id": row["account_id"],
-            "name": row["name"],
-            "owner": row["owner"],
-            "segment": row["segment"],
-            "segment_label": label(f"segment.{row['segment']}.name", lang),
-            "previous_segment": move.before if move else None,
-            "movement": move.direction if move else "same",
-            "alarm": bool(move and move.alarm),
-            "kind": row["kind"],
-            "reasons": [r.text(lang) for r in reasons],
-            "reason_codes": [{"code": r.code, "params": _jsonable(r.params)} for r in reasons],
-            "risks": [r.as_dict(lang) for r in risks],
-            "metrics": metrics,
-        }
+        return AccountView(
+            account_id=row["account_id"],
+            name=row["name"],
+            owner=row["owner"],
+            segment=row["segment"],
+            segment_label=label(f"segment.{row['segment']}.name", lang),
+            previous_segment=move.before if move else None,
+            movement=move.direction if move else "same",
+            alarm=bool(move and move.alarm),
+            kind=row["kind"],
+            reasons=tuple(ReasonView.of(r, lang) for r in self.now.reasons(row)),
+            risks=tuple(RiskView.of(r, lang) for r in self.risks.get(row["account_id"], [])),
+            metrics=AccountMetrics.from_row(row, self.now.config.window_months),
+        )
 
     def chart_rows(self, owner: str | None = None) -> list[dict[str, Any]]:
         """Rows for `advisor.reports.charts.portfolio.portfolio_chart`: each with its position a quarter ago."""
@@ -127,11 +121,6 @@ class PortfolioAnalysis:
                 }
             )
         return out
-
-    def records(
-        self, lang: str = "en", owner: str | None = None, segments: Sequence[str] = ()
-    ) -> list[dict[str, Any]]:
-        return [self.account_record(row, lang) for row in self.rows(owner, segments)]
 
     def listing(
         self, owner: str | None = None, segments: Sequence[str] = ()
@@ -175,7 +164,7 @@ class PortfolioAnalysis:
                 frame["segment"].to_list(),
                 previous,
                 frame["kind"].to_list(),
-                map(_clean, frame["shown_revenue"].to_list()),
+                map(clean, frame["shown_revenue"].to_list()),
                 shown_risks,
                 strict=True,
             )
@@ -388,17 +377,3 @@ def _hit(row: dict[str, Any], score: float) -> dict[str, Any]:
         "owner": row.get("owner"),
         "score": score,
     }
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, float):
-        if math.isnan(value):
-            return None
-        return round(value, 4)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
-def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
-    return {k: _clean(v) for k, v in params.items()}

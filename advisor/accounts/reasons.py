@@ -179,10 +179,6 @@ def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def reasons_as_text(reasons: list[Reason], lang: str = "en") -> list[str]:
-    return [r.text(lang) for r in reasons]
-
-
 def params_json(params: dict[str, Any]) -> dict[str, Any]:
     """Parameters with dates as ISO strings, NaN as None: safe for json.dumps."""
     return _jsonable(params)

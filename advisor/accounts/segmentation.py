@@ -33,6 +33,7 @@ from typing import Any
 
 import polars as pl
 
+from advisor.accounts.contribution import Contribution
 from advisor.accounts.explain import segment_reasons
 from advisor.accounts.metrics import Purchases, account_metrics
 from advisor.accounts.reasons import Reason
@@ -50,23 +51,6 @@ ACCOUNT_COLUMNS: dict[str, pl.DataType] = {
     "expected_revenue": pl.Float64(),
     "intent": pl.String(),
 }
-
-
-@dataclass(frozen=True)
-class Contribution:
-    """How 'high contribution' was decided for this portfolio.
-
-    mode: `rank` (top share by revenue), `small` (too few accounts: at or above
-    the average), `flat` (revenue spread evenly: all buying accounts high) or
-    `none` (nobody bought in the window).
-    """
-
-    mode: str
-    n: int
-    k: int
-    threshold: float | None
-    top_revenue_share: float | None
-    average: float | None
 
 
 @dataclass

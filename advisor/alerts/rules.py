@@ -112,6 +112,8 @@ class Snapshot:
 def snapshot_of(analysis: Any, taken_on: dt.date) -> Snapshot:
     """A `PortfolioAnalysis` reduced to what tomorrow's comparison needs."""
     accounts = {}
+    # Rows of the segmentation table, not account views: a snapshot is stored as JSON
+    # and needs no rendered text.
     for row in analysis.rows():
         risks = {
             r.code: {"severity": r.severity, "params": params_json(r.params)}

@@ -16,7 +16,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from advisor.alerts.config import AlertConfig
 from advisor.alerts.rules import alerts_for, in_quiet_hours, release_time, snapshot_of
@@ -25,6 +25,9 @@ from advisor.alerts.text import alert_message
 from advisor.clock import Clock, utcnow
 from advisor.reports.digest import build_digest, digest_text
 from advisor.users.store import Role, User, UserStore
+
+if TYPE_CHECKING:
+    from advisor.accounts.directory import AccountDirectory
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +42,9 @@ class RunReport:
     baseline: bool = False  # no earlier snapshot: only today's picture was recorded
 
 
-def first_step(directory: Any, knowledge: Any, account_id: str, lang: str) -> str | None:
+def first_step(
+    directory: AccountDirectory, knowledge: Any, account_id: str, lang: str
+) -> str | None:
     """The first action of the account's plan (as in its brief): its title and first step."""
     from advisor.reports.brief import build_brief
 
@@ -61,7 +66,7 @@ class AlertService:
         self,
         store: AlertStore,
         users: UserStore,
-        load_directory: Callable[[], Any],
+        load_directory: Callable[[], AccountDirectory | None],
         knowledge: Any,
         config: AlertConfig | None = None,
         now: Clock = utcnow,
@@ -129,7 +134,7 @@ class AlertService:
 
     # ---- the weekly digest ------------------------------------------------------
 
-    def digest(self, directory: Any, owner: str | None = None) -> dict[str, Any]:
+    def digest(self, directory: AccountDirectory, owner: str | None = None) -> dict[str, Any]:
         """The digest as data, for one rep's accounts or (owner None) for all."""
         week_ago = self.store.snapshot_on_or_before(self.today() - dt.timedelta(days=7))
         return build_digest(

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from advisor.accounts.reasons import severity_rank
+from advisor.accounts.view import AccountView
 from advisor.answering.planner import Choice, Plan, assumed_stage
 from advisor.answering.profile import EXISTING, FUTURE, PROSPECT, CustomerProfile
 from advisor.answering.quoting import clipped, where
@@ -298,15 +299,15 @@ def describe_profile(profile: CustomerProfile, lang: str) -> str | None:
     return say("answer.described", lang, facets=" · ".join(facets), segment_part=segment_part)
 
 
-def account_lines(account: Mapping[str, Any], lang: str, *, follow_up: bool) -> list[str]:
-    segment = account["segment"]
+def account_lines(account: AccountView, lang: str, *, follow_up: bool) -> list[str]:
+    segment = account.segment
     if follow_up:
         return [
             say(
                 "answer.account_short",
                 lang,
-                name=account["name"],
-                account_id=account["account_id"],
+                name=account.name,
+                account_id=account.account_id,
                 segment=segment,
             )
         ]
@@ -314,23 +315,23 @@ def account_lines(account: Mapping[str, Any], lang: str, *, follow_up: bool) -> 
         say(
             "answer.account_line",
             lang,
-            name=account["name"],
-            account_id=account["account_id"],
-            owner=account.get("owner") or "—",
+            name=account.name,
+            account_id=account.account_id,
+            owner=account.owner or "—",
             segment=segment,
             segment_label=segment_label(segment, lang),
         )
     ]
-    previous = account.get("previous_segment")
+    previous = account.previous_segment
     if previous and previous != segment:
         lines.append(say("answer.moved", lang, previous=previous))
-    if account.get("reasons"):
+    if account.reasons:
         lines.append(say("answer.why_segment", lang))
-        lines += [f"- {r}" for r in account["reasons"][:3]]
-    risks = sorted(account.get("risks", []), key=lambda r: severity_rank(r["severity"]))
+        lines += [f"- {r.text}" for r in account.reasons[:3]]
+    risks = sorted(account.risks, key=lambda r: severity_rank(r.severity))
     if risks:
         lines.append(say("answer.likely_reason", lang))
-        lines += [f"- {r['title']}: {r['evidence']}" for r in risks[:4]]
+        lines += [f"- {r.title}: {r.evidence}" for r in risks[:4]]
     else:
         lines.append(say("answer.no_risks", lang))
     return lines
@@ -414,7 +415,7 @@ def compose(
     *,
     language: str,
     traditional: bool,
-    account: Mapping[str, Any] | None,
+    account: AccountView | None,
     knowledge: CardSource,
     hits: Sequence[Hit] = (),
     similarity: Mapping[str, float] | None = None,
@@ -437,7 +438,7 @@ def compose(
     )
 
     lines: list[str] = []
-    if account:
+    if account is not None:
         lines += account_lines(account, lang, follow_up=framing.follow_up)
     elif framing.stated_segment:
         lines.append(
@@ -462,7 +463,7 @@ def compose(
     if stage and not account:
         key = "answer.reread_stage" if plan.stage_reread else "answer.assumed_stage"
         notes.append(say(key, lang, stage=_stage_word(stage, lang)))
-    risk_titles = {str(r["code"]): str(r["title"]) for r in (account or {}).get("risks", [])}
+    risk_titles = {r.code: r.title for r in account.risks} if account else {}
     if plan.uncovered_risks:
         titles = ", ".join(risk_titles.get(code, code) for code in plan.uncovered_risks)
         notes.append(say("answer.uncovered", lang, risks=titles))
@@ -507,8 +508,8 @@ def compose(
         tactics=(tactic,) if tactic else (),
         pitfalls=pitfalls,
         citations=tuple(cites.items),
-        account_id=(account or {}).get("account_id"),
-        segment=(account or {}).get("segment") or plan.segment or framing.stated_segment,
+        account_id=account.account_id if account else None,
+        segment=(account.segment if account else None) or plan.segment or framing.stated_segment,
         situations=situations,
     )
 

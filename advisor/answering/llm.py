@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
+from advisor.accounts.view import AccountView
 from advisor.answering.composer import Answer, source_lines
 from advisor.answering.reply_checks import check_reply
 from advisor.answering.understanding import Understanding
@@ -87,7 +87,7 @@ def make_chat_model(settings: Settings) -> BaseChatModel | None:
         raise ConfigError(f"ADVISOR_LLM={settings.llm!r} cannot be used: {reason}") from exc
 
 
-def prompt_data(account: Mapping[str, Any] | None, plan: Answer) -> dict[str, Any]:
+def prompt_data(account: AccountView | None, plan: Answer) -> dict[str, Any]:
     """What the model may write from: the account facts, the plan, the cited passages."""
     return {
         "account": _account_facts(account),
@@ -119,7 +119,7 @@ def data_block(data: Any) -> str:
 def grounded_messages(
     question: str,
     seen: Understanding,
-    account: Mapping[str, Any] | None,
+    account: AccountView | None,
     plan: Answer,
     data: Any = None,
 ) -> list[SystemMessage | HumanMessage]:
@@ -129,15 +129,20 @@ def grounded_messages(
     return [SystemMessage(system), HumanMessage(human)]
 
 
-def _account_facts(account: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    if not account:
+def _account_facts(account: AccountView | None) -> dict[str, Any] | None:
+    # A dict on purpose: it goes into the prompt as JSON.
+    if account is None:
         return None
-    keys = ("account_id", "name", "owner", "segment", "previous_segment", "reasons", "metrics")
-    facts = {k: account.get(k) for k in keys}
-    facts["risks"] = [
-        {"title": r.get("title"), "evidence": r.get("evidence")} for r in account.get("risks", [])
-    ]
-    return facts
+    return {
+        "account_id": account.account_id,
+        "name": account.name,
+        "owner": account.owner,
+        "segment": account.segment,
+        "previous_segment": account.previous_segment,
+        "reasons": account.reason_texts,
+        "metrics": account.metrics.as_json(),
+        "risks": [{"title": r.title, "evidence": r.evidence} for r in account.risks],
+    }
 
 
 @dataclass
@@ -145,7 +150,7 @@ class GroundedWriter:
     chat: BaseChatModel
 
     def rewrite(
-        self, question: str, seen: Understanding, account: Mapping[str, Any] | None, plan: Answer
+        self, question: str, seen: Understanding, account: AccountView | None, plan: Answer
     ) -> Answer:
         if not plan.citations:
             return plan

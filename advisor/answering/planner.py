@@ -13,7 +13,7 @@ Then:
   question itself leads to them;
 - passages of the user's own documents that search ranks near the top are
   cited directly (they have no cards).
-Pure functions over cards, the retrieval result and the account record.
+Pure functions over cards, the retrieval result and the account view.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from importlib import resources
 from typing import Any
 
 from advisor.accounts.reasons import SERIOUS, severity_rank
+from advisor.accounts.view import AccountView
 from advisor.answering.profile import (
     EXISTING,
     FIRM_CUES,
@@ -256,7 +257,7 @@ def make_plan(
     situations: Sequence[str] = (),
     profile: CustomerProfile = NO_PROFILE,
     stated_segment: str | None = None,
-    account: Mapping[str, Any] | None = None,
+    account: AccountView | None = None,
     risk_situations: Mapping[str, Sequence[str]] | None = None,
     question_leads: bool = True,
     question_first: bool = True,
@@ -269,11 +270,8 @@ def make_plan(
     question's card after the account's risks (a question the advisor is unsure of)."""
     rules = rules or planning_rules()
     by_id = {c.id: c for c in cards}
-    risks = sorted(
-        (account or {}).get("risks", []),
-        key=lambda r: severity_rank(r.get("severity", "")),
-    )
-    lost = any(r.get("code") == "lost" for r in risks)
+    risks = sorted(account.risks if account else (), key=lambda r: severity_rank(r.severity))
+    lost = any(r.code == "lost" for r in risks)
     segment = profile.segment
     # A lost account needs the defector study, not its old segment's strategy.
     planning_profile = CustomerProfile(profile.stage, source=profile.source) if lost else profile
@@ -321,8 +319,8 @@ def make_plan(
     # countermeasure first); a leading card that is that card answers it already.
     mapping = risk_situations or {}
     uncovered: list[str] = []
-    for risk in [r for r in risks if r.get("severity") in SERIOUS]:
-        code = str(risk.get("code"))
+    for risk in [r for r in risks if r.severity in SERIOUS]:
+        code = risk.code
         wanted = set(mapping.get(code, ()))
         if not wanted:
             continue

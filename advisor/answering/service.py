@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
+from advisor.accounts.view import AccountRef, AccountView
 from advisor.answering.composer import (
     AccountChoice,
     Answer,
@@ -30,18 +31,13 @@ from advisor.errors import AccountNotFoundError
 from advisor.reports.gaps import DONT_KNOW, WEAK_RETRIEVAL, GapLog
 
 if TYPE_CHECKING:
+    from advisor.accounts.directory import AccountDirectory
+
     # LangChain's chat models load only when an LLM is configured.
     from advisor.answering.llm import GroundedWriter
     from knowledge.search.retrieval import Retrieval
 
 SEARCH_DEPTH = 8
-
-
-class AccountDirectory(Protocol):
-    """The accounts the advisor may name, and one account's segment, risks and reasons."""
-
-    def accounts(self, owner: str | None = None) -> Sequence[Mapping[str, Any]]: ...
-    def record(self, account_id: str, lang: str) -> Mapping[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -69,14 +65,14 @@ class Advisor:
         """Whether the store holds any account now (it follows imports made since start)."""
         return self.accounts is not None and bool(self.accounts.accounts())
 
-    def _visible(self, scope: Scope) -> Sequence[Mapping[str, Any]]:
+    def _visible(self, scope: Scope) -> Sequence[AccountRef]:
         if self.accounts is None or not scope.accounts_allowed:
             return []
         return self.accounts.accounts(scope.owner)
 
     def resolve(self, account_id: str, scope: Scope = EVERYONE) -> str:
         """An account id the scope may see; AccountNotFoundError otherwise (same words either way)."""
-        visible = {str(a["account_id"]) for a in self._visible(scope)}
+        visible = {a.account_id for a in self._visible(scope)}
         if account_id not in visible:
             raise AccountNotFoundError(account_id)
         return account_id
@@ -168,11 +164,11 @@ class Advisor:
     def _profile(
         self,
         seen: Understanding,
-        account: Mapping[str, Any] | None,
+        account: AccountView | None,
         retrieval: Retrieval,
     ) -> CustomerProfile:
         if account is not None:
-            return from_segment(str(account["segment"]), "account")
+            return from_segment(account.segment, "account")
         if seen.segment:
             return from_segment(seen.segment, "stated")
         return weigh_description(
@@ -190,15 +186,15 @@ class Advisor:
         return replace(dont_know(seen.language, seen.traditional), confidence=confidence)
 
     def _which_account(self, seen: Understanding, scope: Scope) -> Answer:
-        visible = {str(a["account_id"]): a for a in self._visible(scope)}
+        visible = {a.account_id: a for a in self._visible(scope)}
         choices = [
-            AccountChoice(i, str(visible[i]["name"]), visible[i].get("owner"))
+            AccountChoice(i, visible[i].name, visible[i].owner)
             for i in seen.ambiguous
             if i in visible
         ]
         return choose_account(seen.mention, choices, seen.language, seen.traditional)
 
-    def _account(self, seen: Understanding) -> Mapping[str, Any] | None:
+    def _account(self, seen: Understanding) -> AccountView | None:
         if seen.account_id is None or self.accounts is None:
             return None
         return self.accounts.record(seen.account_id, seen.language)

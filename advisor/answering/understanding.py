@@ -16,6 +16,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from advisor.accounts.view import AccountRef
 from advisor.i18n.languages import LANGUAGES
 from knowledge.language import TRADITIONAL, base_language, detect_language
 from knowledge.textnorm import to_simplified
@@ -171,11 +172,19 @@ def _account_forms(account_id: str, name: str) -> tuple[re.Pattern[str], str, st
     return by_id, full, core, _short_name(core) if len(core) >= 2 else ""
 
 
-def _mentions(folded: str, accounts: Iterable[Mapping[str, Any]]) -> list[Mention]:
+def _id_and_name(account: AccountRef | Mapping[str, Any]) -> tuple[str, str]:
+    # Plain rows of account_id and name are still accepted from callers that have
+    # a table rather than the directory's AccountRefs.
+    if isinstance(account, AccountRef):
+        return account.account_id, account.name
+    return str(account["account_id"]), str(account["name"])
+
+
+def _mentions(folded: str, accounts: Iterable[AccountRef | Mapping[str, Any]]) -> list[Mention]:
     found: list[Mention] = []
     for account in accounts:
-        account_id = str(account["account_id"])
-        id_pattern, full, core, short = _account_forms(account_id, str(account["name"]))
+        account_id, name = _id_and_name(account)
+        id_pattern, full, core, short = _account_forms(account_id, name)
         by_id = id_pattern.search(folded)
         if by_id:
             found.append(Mention(account_id, 1000.0, *by_id.span()))
@@ -200,7 +209,7 @@ def _mentions(folded: str, accounts: Iterable[Mapping[str, Any]]) -> list[Mentio
     return found
 
 
-def mentioned_accounts(text: str, accounts: Iterable[Mapping[str, Any]]) -> list[str]:
+def mentioned_accounts(text: str, accounts: Iterable[AccountRef | Mapping[str, Any]]) -> list[str]:
     """The accounts a question names, by id or by (part of) its name.
 
     One id when the question is clear; several when the same words name more
@@ -249,13 +258,13 @@ def without_names(text: str, names: Iterable[str]) -> str:
 
 def understand(
     text: str,
-    accounts: Sequence[Mapping[str, Any]] = (),
+    accounts: Sequence[AccountRef] = (),
     *,
     language: str | None = None,
 ) -> Understanding:
     found = mentioned_accounts(text, accounts) if accounts else []
     account_id = found[0] if len(found) == 1 else None
-    names = [str(a["name"]) for a in accounts if str(a["account_id"]) in found]
+    names = [a.name for a in accounts if a.account_id in found]
     # The account's name says nothing of the language or the situation
     # ("Bluebird Hotels" is not a question about hotel channels).
     rest = without_names(text, names) if names else text
@@ -273,11 +282,11 @@ def understand(
     )
 
 
-def _mention_words(text: str, accounts: Sequence[Mapping[str, Any]], ids: Sequence[str]) -> str:
+def _mention_words(text: str, accounts: Sequence[AccountRef], ids: Sequence[str]) -> str:
     """The words of the question that named several accounts, as the asker wrote them."""
     folded = _fold(text)
     spans = [m for m in _mentions(folded, accounts) if m.account_id in ids]
     if not spans or len(folded) != len(text):
-        return str(next(a["name"] for a in accounts if str(a["account_id"]) == ids[0]))
+        return next(a.name for a in accounts if a.account_id == ids[0])
     shortest = min(spans, key=lambda m: m.end - m.start)
     return text[shortest.start : shortest.end].strip()

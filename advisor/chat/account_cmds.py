@@ -91,7 +91,7 @@ def at_risk(s: ChatServices, a: Asker, _args: str) -> Reply:
     if directory is None or not s.advisor.has_accounts:
         return Reply((text("no_data", a.lang),))
     ids = directory.at_risk_ids(a.scope.owner)
-    records = [directory.analysis.account(i, a.lang.code) for i in ids[:AT_RISK_SHOWN]]
+    records = [directory.analysis.view(i, a.lang.code) for i in ids[:AT_RISK_SHOWN]]
     as_of = directory.analysis.as_of.isoformat()
     return Reply(at_risk_parts(records, len(ids), as_of, a.lang))
 

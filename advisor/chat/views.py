@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from advisor.accounts.reasons import money, percent
+from advisor.accounts.view import AccountView
 from advisor.answering.composer import (
     AccountChoice,
     Answer,
@@ -131,29 +132,29 @@ def situations_parts(situations: Sequence[str], lang: Lang) -> tuple[str, ...]:
     return (text("tactics.choose", lang), "\n".join(lines))
 
 
-def segment_parts(record: Mapping[str, Any], lang: Lang) -> tuple[str, ...]:
+def segment_parts(record: AccountView, lang: Lang) -> tuple[str, ...]:
     head = [
         text(
             "segment.line",
             lang,
-            name=record["name"],
-            account_id=record["account_id"],
-            owner=record.get("owner") or "—",
-            segment=record["segment"],
-            segment_label=localise(segment_label(record["segment"], lang.code), lang.traditional),
+            name=record.name,
+            account_id=record.account_id,
+            owner=record.owner or "—",
+            segment=record.segment,
+            segment_label=localise(segment_label(record.segment, lang.code), lang.traditional),
         )
     ]
-    previous = record.get("previous_segment")
-    if previous and previous != record["segment"]:
+    previous = record.previous_segment
+    if previous and previous != record.segment:
         head.append(text("segment.moved", lang, previous=previous))
     parts = ["\n".join(head)]
-    if record.get("reasons"):
-        reasons = [text("segment.reasons", lang)] + [f"- {r}" for r in record["reasons"]]
+    if record.reasons:
+        reasons = [text("segment.reasons", lang)] + [f"- {r.text}" for r in record.reasons]
         parts.append(localise("\n".join(reasons), lang.traditional))
-    risks = [r for r in record.get("risks", []) if r.get("severity") != "info"]
+    risks = [r for r in record.risks if r.severity != "info"]
     if risks:
         lines = [text("segment.risks", lang)]
-        lines += [f"- {r['title']} ({r['severity']}): {r['evidence']}" for r in risks]
+        lines += [f"- {r.title} ({r.severity}): {r.evidence}" for r in risks]
         parts.append(localise("\n".join(lines), lang.traditional))
     else:
         parts.append(text("segment.no_risks", lang))
@@ -161,20 +162,18 @@ def segment_parts(record: Mapping[str, Any], lang: Lang) -> tuple[str, ...]:
 
 
 def at_risk_parts(
-    records: Sequence[Mapping[str, Any]], total: int, as_of: str, lang: Lang
+    records: Sequence[AccountView], total: int, as_of: str, lang: Lang
 ) -> tuple[str, ...]:
     if not total:
         return (text("atrisk.none", lang),)
     lines = []
     for r in records:
-        move = r["segment"]
-        if r.get("previous_segment") and r["previous_segment"] != r["segment"]:
-            move = f"{r['previous_segment']}→{r['segment']}"
-        serious = [k for k in r.get("risks", []) if k.get("severity") in ("high", "medium")]
-        signals = "; ".join(f"{k['title']} ({k['severity']})" for k in serious[:2])
-        lines.append(
-            f"- {r['account_id']} {r['name']} · {r.get('owner') or '—'} · {move} — {signals}"
-        )
+        move = r.segment
+        if r.previous_segment and r.previous_segment != r.segment:
+            move = f"{r.previous_segment}→{r.segment}"
+        serious = [k for k in r.risks if k.severity in ("high", "medium")]
+        signals = "; ".join(f"{k.title} ({k.severity})" for k in serious[:2])
+        lines.append(f"- {r.account_id} {r.name} · {r.owner or '—'} · {move} — {signals}")
     parts = [
         text("atrisk.header", lang, as_of=as_of, count=total),
         localise("\n".join(lines), lang.traditional),

@@ -161,6 +161,7 @@ def segment_command(
     if as_json:
         echo_json(analysis.records(lang, owner, only))
         return
+    # The listing stays rows of plain values: a table, cheap for 100,000 accounts.
     listed = analysis.listing(owner, only)
     rows = []
     for r in listed:
@@ -188,17 +189,17 @@ def segment_command(
     if not verbose:
         click.echo(_table(("id", "name", "owner", "segment", "revenue", "risks"), rows, right={4}))
         return
-    records = analysis.records(lang, owner, only)
-    for r, row in zip(records, rows, strict=True):
+    views = analysis.views(lang, owner, only)
+    for view, row in zip(views, rows, strict=True):
         click.echo(
             _table(
                 ("id", "name", "owner", "segment", "revenue", "risks"), [row], right={4}
             ).splitlines()[1]
         )
-        for reason in r["reasons"]:
-            click.echo(f"    - {reason}")
-        for risk in r["risks"]:
-            click.echo(f"    {SEVERITY_MARK[risk['severity']]} {risk['title']}: {risk['evidence']}")
+        for reason in view.reasons:
+            click.echo(f"    - {reason.text}")
+        for risk in view.risks:
+            click.echo(f"    {SEVERITY_MARK[risk.severity]} {risk.title}: {risk.evidence}")
 
 
 @click.command("portfolio")

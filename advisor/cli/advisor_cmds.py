@@ -90,7 +90,7 @@ def brief_cmd(
                     }
                 )
                 return
-            revenue = sum(b.account["metrics"].get("revenue") or 0 for b in briefs)
+            revenue = sum(b.account.metrics.revenue or 0 for b in briefs)
             from advisor.accounts.reasons import money
 
             owner_part = say("brief.at_risk_owner", language, owner=owner) if owner else ""

@@ -7,13 +7,14 @@ actions that address the most severe risk come first.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from advisor.accounts.directory import PortfolioDirectory
+from advisor.accounts.directory import AccountDirectory
 from advisor.accounts.reasons import SEVERITIES, money, percent, severity_rank
+from advisor.accounts.view import AccountMetrics, AccountView, RiskView
 from advisor.answering.composer import (
     Answer,
     CardSource,
@@ -37,25 +38,24 @@ BRIEF_SEARCH_DEPTH = 8
 
 @dataclass(frozen=True)
 class Brief:
-    account: Mapping[str, Any]
+    account: AccountView
     plan: Answer
     actions: tuple[PlanItem, ...]
     talking_points: tuple[str, ...]
     hours: float | None
     chart: Path | None
     markdown: str
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "account_id": self.account["account_id"],
-            "name": self.account["name"],
-            "owner": self.account.get("owner"),
-            "segment": self.account["segment"],
-            "previous_segment": self.account.get("previous_segment"),
-            "reasons": list(self.account.get("reasons", [])),
-            "risks": list(self.account.get("risks", [])),
-            "metrics": dict(self.account.get("metrics", {})),
+            "account_id": self.account.account_id,
+            "name": self.account.name,
+            "owner": self.account.owner,
+            "segment": self.account.segment,
+            "previous_segment": self.account.previous_segment,
+            "reasons": self.account.reason_texts,
+            "risks": [r.as_json() for r in self.account.risks],
+            "metrics": self.account.metrics.as_json(),
             "actions": [a.as_json() for a in self.actions],
             "tactics": [t.as_json() for t in self.plan.tactics],
             "talking_points": list(self.talking_points),
@@ -66,27 +66,25 @@ class Brief:
         }
 
 
-def _urgency(item: PlanItem, risks: Sequence[Mapping[str, Any]], knowledge: CardSource) -> int:
+def _urgency(item: PlanItem, risks: Sequence[RiskView], knowledge: CardSource) -> int:
     """The severity rank of the most severe risk this action addresses (lower = sooner)."""
     card_situations = set(knowledge.card(item.card_id).situations)
     mapping = lexicon()["risk_situations"]
     ranks = [
-        severity_rank(r["severity"])
-        for r in risks
-        if card_situations & set(mapping.get(r["code"], ()))
+        severity_rank(r.severity) for r in risks if card_situations & set(mapping.get(r.code, ()))
     ]
     return min(ranks, default=len(SEVERITIES))
 
 
-def _query(account: Mapping[str, Any], lang: str) -> str:
+def _query(account: AccountView) -> str:
     """What to search the guidance for: the segment and the account's risk titles."""
-    titles = [r["title"] for r in account.get("risks", [])]
-    return " ".join([account["segment"], *titles])
+    titles = [r.title for r in account.risks]
+    return " ".join([account.segment, *titles])
 
 
 def build_brief(
     account_id: str,
-    directory: PortfolioDirectory,
+    directory: AccountDirectory,
     knowledge: Any,
     *,
     lang: str = "en",
@@ -95,9 +93,9 @@ def build_brief(
 ) -> Brief:
     """The brief of one account; `knowledge` is a KnowledgeBase (search + cards)."""
     account = directory.record(account_id, lang)
-    risks = sorted(account.get("risks", []), key=lambda r: severity_rank(r["severity"]))
-    retrieval = knowledge.retrieve(_query(account, lang), BRIEF_SEARCH_DEPTH)
-    profile = from_segment(str(account["segment"]), "account")
+    risks = sorted(account.risks, key=lambda r: severity_rank(r.severity))
+    retrieval = knowledge.retrieve(_query(account), BRIEF_SEARCH_DEPTH)
+    profile = from_segment(account.segment, "account")
     mapping = lexicon()["risk_situations"]
     cards = knowledge.all_cards()
     outline = make_plan(
@@ -110,7 +108,7 @@ def build_brief(
         family=knowledge.family,
     )
     # The segment's own strategy is the backbone of a brief, whatever the risks.
-    lost = any(r["code"] == "lost" for r in risks)
+    lost = any(r.code == "lost" for r in risks)
     own = outline.segment_card
     if own is not None and not lost and all(c.card.id != own.id for c in outline.lead):
         outline = replace(outline, lead=(*outline.lead, Choice(own, 0.0, (), "segment")))
@@ -130,10 +128,10 @@ def build_brief(
         from advisor.reports.charts.portfolio import revenue_chart
 
         chart = revenue_chart(
-            directory.monthly(account_id), chart, lang, f"{account['name']} ({account_id})"
+            directory.monthly(account_id), chart, lang, f"{account.name} ({account_id})"
         )
-    hours = directory.hours_per_week(account_id, account.get("owner"))
-    points = _talking_points(account, risks, actions, lang)
+    hours = directory.hours_per_week(account_id, account.owner)
+    points = _talking_points(risks, actions, lang)
     markdown = _markdown(account, risks, actions, plan, points, hours, chart, directory, lang)
     return Brief(
         account=account,
@@ -147,16 +145,14 @@ def build_brief(
 
 
 def _tactics(
-    account: Mapping[str, Any], knowledge: Any, lang: str, plan: Answer, profile: Any
+    account: AccountView, knowledge: Any, lang: str, plan: Answer, profile: Any
 ) -> tuple[tuple[PlanItem, ...], tuple[Citation, ...]]:
     """Negotiation preparation: the tactics and misconceptions for the account's risks,
     and the plan's citations with their passages added."""
     cites = CitationList()
     for c in plan.citations:
         cites.cite(c.passage, c.card)
-    situations = situations_for_risks(
-        [r["code"] for r in account.get("risks", [])], lexicon()["risk_situations"]
-    )
+    situations = situations_for_risks([r.code for r in account.risks], lexicon()["risk_situations"])
     taken = {a.card_id for a in plan.actions}
     scored = (
         [
@@ -175,16 +171,13 @@ def _tactics(
 
 
 def _talking_points(
-    account: Mapping[str, Any],
-    risks: Sequence[Mapping[str, Any]],
+    risks: Sequence[RiskView],
     actions: Sequence[PlanItem],
     lang: str,
 ) -> list[str]:
     points = [say("brief.talking.open_question", lang)]
-    for risk in [r for r in risks if r["severity"] != "info"][:2]:
-        points.append(
-            say("brief.talking.risk", lang, title=risk["title"], evidence=risk["evidence"])
-        )
+    for risk in [r for r in risks if r.severity != "info"][:2]:
+        points.append(say("brief.talking.risk", lang, title=risk.title, evidence=risk.evidence))
     if actions:
         points.append(say("brief.talking.value", lang, card=actions[0].title))
     return points
@@ -194,47 +187,46 @@ def _severity(severity: str, lang: str) -> str:
     return say(f"brief.severity.{severity}", lang) if severity in SEVERITIES else severity
 
 
-def _figures(metrics: Mapping[str, Any], lang: str) -> str:
-    def num(key: str, fmt: Any = str) -> str:
-        value = metrics.get(key)
+def _figures(metrics: AccountMetrics, lang: str) -> str:
+    def num(value: Any, fmt: Any = str) -> str:
         return "—" if value is None else fmt(value)
 
-    trend = metrics.get("trend_ratio")
+    trend = metrics.trend_ratio
     return say(
         "brief.figures",
         lang,
-        window=metrics.get("window_months", 12),
-        revenue=num("revenue", lambda v: money(v, lang)),
-        share=num("share", lambda v: percent(v)),
-        active=num("active_months"),
+        window=metrics.window_months,
+        revenue=num(metrics.revenue, lambda v: money(v, lang)),
+        share=num(metrics.share, lambda v: percent(v)),
+        active=num(metrics.active_months),
         trend="—" if trend is None else percent(trend),
-        gap=num("median_gap_days", lambda v: f"{v:.0f}"),
-        since=num("days_since_last", lambda v: f"{v:.0f}"),
+        gap=num(metrics.median_gap_days, lambda v: f"{v:.0f}"),
+        since=num(metrics.days_since_last, lambda v: f"{v:.0f}"),
     )
 
 
 def _markdown(
-    account: Mapping[str, Any],
-    risks: Sequence[Mapping[str, Any]],
+    account: AccountView,
+    risks: Sequence[RiskView],
     actions: Sequence[PlanItem],
     plan: Answer,
     points: Sequence[str],
     hours: float | None,
     chart: Path | None,
-    directory: PortfolioDirectory,
+    directory: AccountDirectory,
     lang: str,
 ) -> str:
     from advisor.answering.composer import segment_label
 
     none = say("brief.none", lang)
     lines = [
-        "# " + say("brief.title", lang, name=account["name"], account_id=account["account_id"]),
+        "# " + say("brief.title", lang, name=account.name, account_id=account.account_id),
         say(
             "brief.who",
             lang,
-            owner=account.get("owner") or none,
-            industry=account.get("industry") or none,
-            region=account.get("region") or none,
+            owner=account.owner or none,
+            industry=account.industry or none,
+            region=account.region or none,
             as_of=directory.analysis.as_of.isoformat(),
         ),
         "",
@@ -242,21 +234,21 @@ def _markdown(
         say(
             "brief.segment_now",
             lang,
-            segment=account["segment"],
-            segment_label=segment_label(account["segment"], lang),
-            previous=account.get("previous_segment") or none,
+            segment=account.segment,
+            segment_label=segment_label(account.segment, lang),
+            previous=account.previous_segment or none,
         ),
-        *[f"- {r}" for r in account.get("reasons", [])],
+        *[f"- {r.text}" for r in account.reasons],
         "",
         "## " + say("brief.figures_heading", lang),
-        _figures(account.get("metrics", {}), lang),
+        _figures(account.metrics, lang),
     ]
     if chart is not None:
         lines.append(say("brief.chart", lang, path=chart))
     lines += ["", "## " + say("brief.risks_heading", lang)]
-    lines += [
-        f"- **{r['title']}** ({_severity(r['severity'], lang)}): {r['evidence']}" for r in risks
-    ] or [f"- {none}"]
+    lines += [f"- **{r.title}** ({_severity(r.severity, lang)}): {r.evidence}" for r in risks] or [
+        f"- {none}"
+    ]
     lines += ["", "## " + say("brief.actions_heading", lang)]
     for n, action in enumerate(actions, start=1):
         refs = "".join(f"[{c}]" for c in action.citations)
@@ -272,14 +264,14 @@ def _markdown(
     lines += ["", "## " + say("brief.talking_points_heading", lang)]
     lines += [f"- {p}" for p in points]
     lines += ["", "## " + say("brief.time_heading", lang)]
-    guidance = say(f"time_guidance.{account['segment']}", lang)
+    guidance = say(f"time_guidance.{account.segment}", lang)
     if hours is not None:
         lines.append(
             say(
                 "brief.time",
                 lang,
                 hours=hours,
-                owner=account.get("owner") or none,
+                owner=account.owner or none,
                 guidance=guidance,
             )
         )

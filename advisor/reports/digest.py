@@ -42,6 +42,8 @@ def build_digest(
     visit_days: int = VISIT_DAYS,
 ) -> dict[str, Any]:
     summary = analysis.summary("en", owner)
+    # Rows of the segmentation table, not account views: the digest is a JSON
+    # document of plain values, and no text of the reasons or risks is needed.
     rows = analysis.rows(owner)
     segment_of = {r["account_id"]: r["segment"] for r in rows}
     owner_of = {r["account_id"]: r["owner"] for r in rows}

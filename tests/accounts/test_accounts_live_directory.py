@@ -82,17 +82,17 @@ def test_the_directory_reloads_only_when_the_store_moved(
     directory = PortfolioDirectory.load(store)
     before = directory.analysis
     assert directory.analysis is before  # nothing imported: no rebuild
-    assert [a["account_id"] for a in directory.accounts("kim")] == ["A001"]
+    assert [a.account_id for a in directory.accounts("kim")] == ["A001"]
 
     import_files(
         store, accounts=write("b.csv", ACCOUNTS_LEE), transactions=write("u.csv", TX_NEWER)
     )
 
     assert directory.accounts("kim") == []
-    assert [a["account_id"] for a in directory.accounts("lee")] == ["A001", "A002"]
+    assert [a.account_id for a in directory.accounts("lee")] == ["A001", "A002"]
     record = directory.record("A001", "en")
-    assert record["owner"] == "lee"
-    assert record["metrics"]["revenue"] == 3000  # 1,000 + the new 2,000
+    assert record.owner == "lee"
+    assert record.metrics.revenue == 3000  # 1,000 + the new 2,000
     assert directory.analysis.as_of.isoformat() == "2026-10-20"
     assert directory.analysis is not before
 
@@ -122,7 +122,7 @@ def test_an_owner_change_reaches_a_running_conversation(
         advisor.resolve("A001", Scope(owner="kim"))
     shown = chat.command(LEE, "segment", "A001").parts[0]
     assert "ABC Trading" in shown and "lee" in shown
-    assert advisor.accounts.record("A001", "en")["metrics"]["last_purchase"] == "2026-10-20"
+    assert advisor.accounts.record("A001", "en").metrics.last_purchase == "2026-10-20"
     # The manager's portfolio chart is drawn again from the new analysis.
     again = chat.command(MANAGER, "portfolio").photo
     assert again is not None and again.read_bytes() != drawn

@@ -7,7 +7,6 @@ import string
 import pytest
 
 from advisor.accounts.reasons import (
-    LANGS,
     Reason,
     Risk,
     UnknownLanguageError,
@@ -15,6 +14,7 @@ from advisor.accounts.reasons import (
     messages,
     money,
 )
+from advisor.i18n.languages import LANGUAGES as LANGS
 
 
 def _leaves(node: object, path: str = "") -> list[tuple[str, dict]]:

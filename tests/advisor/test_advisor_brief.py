@@ -82,7 +82,7 @@ def test_brief_json_contract(knowledge_base, sample_directory, tmp_path) -> None
 
 def test_a_steady_account_has_no_risks_and_still_a_plan(knowledge_base, sample_directory) -> None:
     brief = build_brief("A002", sample_directory, knowledge_base)
-    assert brief.account["risks"] == []
+    assert brief.account.risks == ()
     assert "seg-ei-integrate" in {a.card_id for a in brief.actions}
 
 
@@ -90,4 +90,4 @@ def test_at_risk_ids_are_most_severe_first(sample_directory) -> None:
     ids = sample_directory.at_risk_ids()
     assert "A001" in ids and "A002" not in ids
     kim = sample_directory.at_risk_ids("kim.minji")
-    assert kim and all(sample_directory.record(i, "en")["owner"] == "kim.minji" for i in kim)
+    assert kim and all(sample_directory.record(i, "en").owner == "kim.minji" for i in kim)

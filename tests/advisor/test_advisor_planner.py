@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import pytest
 
+from advisor.accounts.view import AccountView
 from advisor.answering.planner import (
     PlanningRules,
     assumed_stage,
@@ -18,6 +19,7 @@ from advisor.answering.profile import EXISTING, PROSPECT, CustomerProfile, descr
 from advisor.answering.understanding import lexicon
 from knowledge.cards import load_cards
 from knowledge.search.retrieval import CardHit, Evidence, Retrieval
+from tests.advisor.helpers_views import account_view, risk_view
 
 CARDS = load_cards()
 BY_ID = {c.id: c for c in CARDS}
@@ -128,15 +130,8 @@ def test_a_pitfall_the_question_leans_into_comes_without_a_weak_action() -> None
     assert ids(plan.pitfalls) == ["mis-abandon-small"] and plan.lead == ()
 
 
-def _account(*risks: tuple[str, str]) -> dict:
-    return {
-        "account_id": "A1",
-        "name": "Acme",
-        "segment": "EII",
-        "risks": [
-            {"code": code, "severity": sev, "title": code, "evidence": "…"} for code, sev in risks
-        ],
-    }
+def _account(*risks: tuple[str, str]) -> AccountView:
+    return account_view(risks=tuple(risk_view(code, sev) for code, sev in risks))
 
 
 def test_an_account_answer_addresses_every_high_and_medium_risk() -> None:

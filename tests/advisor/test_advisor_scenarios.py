@@ -349,7 +349,7 @@ def source_keys() -> dict[str, str]:
 )
 def test_scenario(advisor, source_keys, account, question, language, segment, cards) -> None:
     if "{name}" in question:
-        question = question.format(name=advisor.accounts.record(account, "en")["name"])
+        question = question.format(name=advisor.accounts.record(account, "en").name)
     answer = advisor.ask(question)
     if account is None and not answer.known:
         # The fake embedder does not understand questions: without an account to
@@ -384,7 +384,7 @@ def test_scenario_with_the_real_model(
     real_advisor, account, question, language, segment, cards
 ) -> None:
     if "{name}" in question:
-        question = question.format(name=real_advisor.accounts.record(account, "en")["name"])
+        question = question.format(name=real_advisor.accounts.record(account, "en").name)
     answer = real_advisor.ask(question)
     assert answer.known and answer.language == language
     assert answer.account_id == account and answer.segment == segment

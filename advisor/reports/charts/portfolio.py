@@ -167,7 +167,6 @@ def portfolio_chart(
     path = Path(path)
     existing = [r for r in rows if r.get("kind") == "existing" and (r.get("revenue") or 0) > 0]
     prospects = [r for r in rows if r.get("kind") == "prospect"]
-    futures = [r for r in rows if r.get("kind") == "future"]
     if threshold is None:
         highs = [r["revenue"] for r in existing if r.get("high_contribution")]
         threshold = min(highs) if highs else None
@@ -188,7 +187,7 @@ def portfolio_chart(
     ax = fig.add_subplot(grid[0, :])
     _matrix(fig, ax, existing, threshold, lang, window_months, label_top)
     _prospect_panel(fig, fig.add_subplot(grid[1, 0]), prospects, threshold, lang)
-    _summary_panel(fig.add_subplot(grid[1, 1]), rows, futures, lang)
+    _summary_panel(fig.add_subplot(grid[1, 1]), rows, lang)
     title = _t("portfolio_title", lang, as_of=as_of or "")
     fig.suptitle(title, fontsize=23, y=0.99)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -385,9 +384,7 @@ def _prospect_panel(
         labeller.place(x, y, _short(r["name"], 16), fontsize=12, zorder=5)
 
 
-def _summary_panel(
-    ax: Axes, rows: Sequence[Mapping[str, Any]], futures: list[Any], lang: str
-) -> None:
+def _summary_panel(ax: Axes, rows: Sequence[Mapping[str, Any]], lang: str) -> None:
     order = ("EI", "EII", "EIII", "EIV", "PI", "PII", "PIII", "PIV", "F")
     counts = [sum(1 for r in rows if r.get("segment") == s) for s in order]
     bars = ax.barh(range(len(order)), counts, color=[COLORS[s] for s in order])
