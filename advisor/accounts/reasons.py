@@ -17,13 +17,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from typing import Any
 
 from advisor.errors import AdvisorError
+from advisor.i18n.catalogue import ACCOUNTS
 from advisor.i18n.languages import LANGUAGES
-from knowledge.yamlfile import load_yaml
 
 SEVERITIES = ("high", "medium", "low", "info")  # most severe first
 SERIOUS = ("high", "medium")  # the severities that put an account on the at-risk list
@@ -78,14 +76,6 @@ class Risk:
         }
 
 
-@cache
-def messages() -> dict[str, Any]:
-    text = resources.files("advisor").joinpath("data/messages/accounts.yaml").read_text("utf-8")
-    data = load_yaml(text)
-    assert isinstance(data, dict)
-    return data
-
-
 def check_lang(lang: str) -> str:
     if lang not in LANGUAGES:
         raise UnknownLanguageError(
@@ -95,9 +85,7 @@ def check_lang(lang: str) -> str:
 
 
 def _lookup(path: str) -> dict[str, str]:
-    node: Any = messages()
-    for part in path.split("."):
-        node = node[part]
+    node: dict[str, str] = ACCOUNTS.node(path)
     return node
 
 
@@ -113,7 +101,7 @@ def render(code: str, params: dict[str, Any], lang: str = "en") -> str:
     values = format_params(params, lang)
     # Optional clauses: `{yoy_pct_part}` is the `fragment.yoy_pct` text when
     # yoy_pct is known, else nothing; so one template covers both cases.
-    for key, fragment in messages().get("fragment", {}).items():
+    for key, fragment in ACCOUNTS.data.get("fragment", {}).items():
         present = params.get(key) not in (None, "")
         values[f"{key}_part"] = fragment[lang].format(**values) if present else ""
     return template.format(**values)

@@ -9,25 +9,23 @@ from advisor.accounts.reasons import label, render
 from advisor.alerts.config import SEGMENT_DROP
 from advisor.alerts.rules import Alert
 from advisor.answering.composer import segment_label
-from advisor.i18n.catalogue import Catalogue
-
-say = Catalogue("alerts").say
+from advisor.i18n.catalogue import ALERTS
 
 
 def alert_title(alert: Alert, lang: str) -> str:
     if alert.reason == SEGMENT_DROP:
-        return say(
+        return ALERTS.say(
             "alert.segment_drop_title", lang, before=alert.params["from"], after=alert.params["to"]
         )
     if alert.reason == "unresolved_complaint":
-        return say("alert.complaint_title", lang, days=alert.params.get("days", "?"))
+        return ALERTS.say("alert.complaint_title", lang, days=alert.params.get("days", "?"))
     return label(f"risk_title.{alert.reason}", lang)
 
 
 def alert_evidence(alert: Alert, lang: str, since: dt.date | None) -> str:
     if alert.reason == SEGMENT_DROP:
         before, after = alert.params["from"], alert.params["to"]
-        return say(
+        return ALERTS.say(
             "alert.segment_drop",
             lang,
             before=before,
@@ -49,7 +47,7 @@ def alert_message(
     """One message for one rep: each account that moved into risk, why, and the first step
     of the advisor's plan for it (`actions` by account id)."""
     blocks = [
-        say(
+        ALERTS.say(
             "alert.header", lang, count=len({a.account_id for a in alerts}), as_of=as_of.isoformat()
         )
     ]
@@ -60,7 +58,7 @@ def alert_message(
         lines = []
         for alert in found:
             lines.append(
-                say(
+                ALERTS.say(
                     "alert.line",
                     lang,
                     account_id=account_id,
@@ -72,7 +70,7 @@ def alert_message(
             lines.append(alert_evidence(alert, lang, since))
         action = actions.get(account_id)
         if action:
-            lines.append(say("alert.first_step", lang, action=action))
+            lines.append(ALERTS.say("alert.first_step", lang, action=action))
         blocks.append("\n".join(lines))
-    blocks.append(say("alert.footer", lang))
+    blocks.append(ALERTS.say("alert.footer", lang))
     return "\n\n".join(blocks)

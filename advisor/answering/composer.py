@@ -19,7 +19,7 @@ from advisor.accounts.view import AccountView
 from advisor.answering.planner import Choice, Plan, assumed_stage
 from advisor.answering.profile import EXISTING, FUTURE, PROSPECT, CustomerProfile
 from advisor.answering.quoting import clipped, where
-from advisor.i18n.catalogue import localise, say
+from advisor.i18n.catalogue import ADVISOR, localise
 from knowledge.cards import Card, vocabulary
 from knowledge.korean import attach
 from knowledge.search.index import Record
@@ -254,10 +254,12 @@ def tactic_lines(tactic: PlanItem, lang: str, *, markdown: bool = False) -> list
     indent = "  - " if markdown else "  "
     lines = [f"- {title} {refs}".rstrip()]
     if tactic.when:
-        lines.append(f"{indent}{say('answer.tactic_when', lang)}: {tactic.when}")
-    lines.append(f"{indent}{say('answer.tactic_how', lang)}: {join_steps(tactic.steps[:3], lang)}")
+        lines.append(f"{indent}{ADVISOR.say('answer.tactic_when', lang)}: {tactic.when}")
+    lines.append(
+        f"{indent}{ADVISOR.say('answer.tactic_how', lang)}: {join_steps(tactic.steps[:3], lang)}"
+    )
     if tactic.risk:
-        lines.append(f"{indent}{say('answer.tactic_risk', lang)}: {tactic.risk}")
+        lines.append(f"{indent}{ADVISOR.say('answer.tactic_risk', lang)}: {tactic.risk}")
     return lines
 
 
@@ -278,14 +280,14 @@ def describe_profile(profile: CustomerProfile, lang: str) -> str | None:
     """One line: the customer as the question describes it, and the segment that gives."""
     if profile.source != "described" or not profile.stage:
         return None
-    facets = [say(f"answer.facet.{profile.stage}", lang)]
+    facets = [ADVISOR.say(f"answer.facet.{profile.stage}", lang)]
     axis_names = {EXISTING: ("contribution", "stability"), PROSPECT: ("expected", "intent")}
     if profile.stage in axis_names:
         first, second = axis_names[profile.stage]
         if profile.contribution:
-            facets.append(say(f"answer.facet.{first}.{profile.contribution}", lang))
+            facets.append(ADVISOR.say(f"answer.facet.{first}.{profile.contribution}", lang))
         if profile.second_axis:
-            facets.append(say(f"answer.facet.{second}.{profile.second_axis}", lang))
+            facets.append(ADVISOR.say(f"answer.facet.{second}.{profile.second_axis}", lang))
     segments = profile.segments
     segment_part = ""
     if segments and len(segments) <= 2 and profile.stage != FUTURE:
@@ -293,17 +295,19 @@ def describe_profile(profile: CustomerProfile, lang: str) -> str | None:
             f"{s} ({segment_label(s, lang)})" if lang == "en" else f"{s}({segment_label(s, lang)})"
             for s in segments
         ]
-        segment_part = say(
-            "answer.described_segment", lang, segments=say("answer.or", lang).join(named)
+        segment_part = ADVISOR.say(
+            "answer.described_segment", lang, segments=ADVISOR.say("answer.or", lang).join(named)
         )
-    return say("answer.described", lang, facets=" · ".join(facets), segment_part=segment_part)
+    return ADVISOR.say(
+        "answer.described", lang, facets=" · ".join(facets), segment_part=segment_part
+    )
 
 
 def account_lines(account: AccountView, lang: str, *, follow_up: bool) -> list[str]:
     segment = account.segment
     if follow_up:
         return [
-            say(
+            ADVISOR.say(
                 "answer.account_short",
                 lang,
                 name=account.name,
@@ -312,7 +316,7 @@ def account_lines(account: AccountView, lang: str, *, follow_up: bool) -> list[s
             )
         ]
     lines = [
-        say(
+        ADVISOR.say(
             "answer.account_line",
             lang,
             name=account.name,
@@ -324,16 +328,16 @@ def account_lines(account: AccountView, lang: str, *, follow_up: bool) -> list[s
     ]
     previous = account.previous_segment
     if previous and previous != segment:
-        lines.append(say("answer.moved", lang, previous=previous))
+        lines.append(ADVISOR.say("answer.moved", lang, previous=previous))
     if account.reasons:
-        lines.append(say("answer.why_segment", lang))
+        lines.append(ADVISOR.say("answer.why_segment", lang))
         lines += [f"- {r.text}" for r in account.reasons[:3]]
     risks = sorted(account.risks, key=lambda r: severity_rank(r.severity))
     if risks:
-        lines.append(say("answer.likely_reason", lang))
+        lines.append(ADVISOR.say("answer.likely_reason", lang))
         lines += [f"- {r.title}: {r.evidence}" for r in risks[:4]]
     else:
-        lines.append(say("answer.no_risks", lang))
+        lines.append(ADVISOR.say("answer.no_risks", lang))
     return lines
 
 
@@ -348,8 +352,8 @@ def _segment_line(
     """The segment's strategy in one line, citing the passage it comes from."""
     if not plan.segment or plan.about_segment:
         return None
-    guidance = say(f"time_guidance.{plan.segment}", lang)
-    line = say("answer.segment_line", lang, segment=plan.segment, guidance=guidance)
+    guidance = ADVISOR.say(f"time_guidance.{plan.segment}", lang)
+    line = ADVISOR.say("answer.segment_line", lang, segment=plan.segment, guidance=guidance)
     if plan.segment_card is not None:
         passages = _cited_passages(
             plan.segment_card, knowledge, hits, limit=1, similarity=similarity
@@ -360,7 +364,7 @@ def _segment_line(
 
 
 def _stage_word(stage: str, lang: str) -> str:
-    word = say(f"answer.facet.{stage}", lang)
+    word = ADVISOR.say(f"answer.facet.{stage}", lang)
     return attach(word, "으로") if lang == "ko" else word
 
 
@@ -371,27 +375,27 @@ def _action_lines(
     lines = [f"{number}. {item.title} {refs}".rstrip()]
     if item.addresses:
         titles = ", ".join(risk_titles.get(code, code) for code in item.addresses)
-        lines.append("   " + say("answer.addresses", lang, risks=titles))
+        lines.append("   " + ADVISOR.say("answer.addresses", lang, risks=titles))
     lines += [f"   - {_sentence(step, lang)}" for step in item.steps[:STEPS_SHOWN]]
     if item.kind == "negotiation-tactic" and item.risk:
         colon = "：" if lang == "zh" else ": "
-        lines.append(f"   {say('answer.tactic_risk', lang)}{colon}{item.risk}")
+        lines.append(f"   {ADVISOR.say('answer.tactic_risk', lang)}{colon}{item.risk}")
     return lines
 
 
 def _pitfall_lines(item: PlanItem, lang: str) -> list[str]:
     refs = "".join(f"[{c}]" for c in item.citations)
     lines = [
-        f"{say('answer.pitfall', lang, title=item.title)} {refs}".rstrip(),
+        f"{ADVISOR.say('answer.pitfall', lang, title=item.title)} {refs}".rstrip(),
         first_sentence(item.summary, lang),
-        say("answer.instead", lang),
+        ADVISOR.say("answer.instead", lang),
     ]
     lines += [f"- {_sentence(step, lang)}" for step in item.steps[:3]]
     return lines
 
 
 def _document_lines(hits: Sequence[Hit], cites: CitationList, lang: str) -> list[str]:
-    lines = [say("answer.documents", lang)]
+    lines = [ADVISOR.say("answer.documents", lang)]
     for hit in hits:
         number = cites.cite(hit.passage, None)
         quote = clipped(hit.passage.text.replace("\n", " "), DOCUMENT_CHARS)
@@ -442,7 +446,7 @@ def compose(
         lines += account_lines(account, lang, follow_up=framing.follow_up)
     elif framing.stated_segment:
         lines.append(
-            say(
+            ADVISOR.say(
                 "answer.stated_segment",
                 lang,
                 segment=framing.stated_segment,
@@ -458,15 +462,15 @@ def compose(
         lines.append(segment_line)
     notes: list[str] = []
     if framing.unsure:
-        notes.append(say("answer.unsure", lang))
+        notes.append(ADVISOR.say("answer.unsure", lang))
     stage = assumed_stage(plan)
     if stage and not account:
         key = "answer.reread_stage" if plan.stage_reread else "answer.assumed_stage"
-        notes.append(say(key, lang, stage=_stage_word(stage, lang)))
+        notes.append(ADVISOR.say(key, lang, stage=_stage_word(stage, lang)))
     risk_titles = {r.code: r.title for r in account.risks} if account else {}
     if plan.uncovered_risks:
         titles = ", ".join(risk_titles.get(code, code) for code in plan.uncovered_risks)
-        notes.append(say("answer.uncovered", lang, risks=titles))
+        notes.append(ADVISOR.say("answer.uncovered", lang, risks=titles))
     if notes:
         lines += ["", *notes] if lines else notes
 
@@ -475,27 +479,27 @@ def compose(
     for pitfall in pitfalls:
         lines += ["", *_pitfall_lines(pitfall, lang)]
     if actions:
-        lines += ["", say("answer.next_actions", lang)]
+        lines += ["", ADVISOR.say("answer.next_actions", lang)]
         for n, item in enumerate(actions, start=1):
             lines += _action_lines(n, item, risk_titles, lang)
     if tactic:
         refs = "".join(f"[{c}]" for c in tactic.citations)
-        lines += ["", f"{say('answer.tactic', lang, title=tactic.title)} {refs}".rstrip()]
+        lines += ["", f"{ADVISOR.say('answer.tactic', lang, title=tactic.title)} {refs}".rstrip()]
         colon = "：" if lang == "zh" else ": "
         if tactic.when:
-            lines.append(f"  {say('answer.tactic_when', lang)}{colon}{tactic.when}")
+            lines.append(f"  {ADVISOR.say('answer.tactic_when', lang)}{colon}{tactic.when}")
         lines.append(
-            f"  {say('answer.tactic_how', lang)}{colon}{join_steps(tactic.steps[:3], lang)}"
+            f"  {ADVISOR.say('answer.tactic_how', lang)}{colon}{join_steps(tactic.steps[:3], lang)}"
         )
         if tactic.risk:
-            lines.append(f"  {say('answer.tactic_risk', lang)}{colon}{tactic.risk}")
+            lines.append(f"  {ADVISOR.say('answer.tactic_risk', lang)}{colon}{tactic.risk}")
     if plan.documents and not plan.documents_first:
         lines += ["", *_document_lines(plan.documents, cites, lang)]
 
     body = localise("\n".join(lines).strip(), traditional)
     text = body
     if cites.items:
-        header = localise(say("answer.sources", lang), traditional)
+        header = localise(ADVISOR.say("answer.sources", lang), traditional)
         text += "\n\n" + header + "\n" + source_lines(cites.items)
     situations = tuple(
         dict.fromkeys([*framing.situations, *(s for c in plan.lead for s in c.card.situations)])
@@ -515,7 +519,7 @@ def compose(
 
 
 def dont_know(language: str, traditional: bool) -> Answer:
-    text = localise(say("answer.dont_know", language), traditional)
+    text = localise(ADVISOR.say("answer.dont_know", language), traditional)
     return Answer(
         text=text, body=text, language="zh-Hant" if traditional else language, known=False
     )
@@ -525,9 +529,9 @@ def choose_account(
     name: str, choices: Sequence[AccountChoice], language: str, traditional: bool
 ) -> Answer:
     """Several accounts the asker may see match the name: ask which one is meant."""
-    lines = [say("answer.choose_account", language, count=len(choices), name=name)]
+    lines = [ADVISOR.say("answer.choose_account", language, count=len(choices), name=name)]
     lines += [
-        say(
+        ADVISOR.say(
             "answer.choice_line",
             language,
             account_id=c.account_id,
@@ -536,7 +540,7 @@ def choose_account(
         )
         for c in choices
     ]
-    lines.append(say("answer.choose_again", language, example=f"{choices[0].account_id} …"))
+    lines.append(ADVISOR.say("answer.choose_again", language, example=f"{choices[0].account_id} …"))
     text = localise("\n".join(lines), traditional)
     return Answer(
         text=text,

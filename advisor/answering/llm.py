@@ -26,7 +26,7 @@ from advisor.answering.composer import Answer, source_lines
 from advisor.answering.reply_checks import check_reply
 from advisor.answering.understanding import Understanding
 from advisor.errors import ConfigError
-from advisor.i18n.catalogue import localise, say
+from advisor.i18n.catalogue import ADVISOR, localise
 from advisor.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -166,7 +166,7 @@ class GroundedWriter:
             log.warning("LLM reply rejected (%s), using the deterministic answer", problem)
             return self._fallback(plan, seen, problem)
         sources = (
-            localise(say("answer.sources", seen.language), seen.traditional)
+            localise(ADVISOR.say("answer.sources", seen.language), seen.traditional)
             + "\n"
             + source_lines(plan.citations)
         )
@@ -174,5 +174,5 @@ class GroundedWriter:
 
     @staticmethod
     def _fallback(plan: Answer, seen: Understanding, why: str) -> Answer:
-        note = localise(say("answer.llm_fallback_note", seen.language), seen.traditional)
+        note = localise(ADVISOR.say("answer.llm_fallback_note", seen.language), seen.traditional)
         return replace(plan, text=f"{note}\n\n{plan.text}", notes=(*plan.notes, why))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from advisor.answering.understanding import answer_language
-from advisor.i18n.catalogue import Catalogue, localise
+from advisor.i18n.catalogue import CONVERSATION, localise
 
 LANGS = ("en", "ko", "zh")
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
@@ -24,9 +24,6 @@ class Lang:
     def tag(self) -> str:
         """The tag the advisor takes as an override (`zh-Hant` for traditional)."""
         return "zh-Hant" if self.traditional else self.code
-
-
-CONVERSATION = Catalogue("conversation")
 
 
 def text(key: str, lang: Lang, **params: Any) -> str:

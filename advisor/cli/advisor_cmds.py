@@ -66,7 +66,7 @@ def brief_cmd(
     if not at_risk and not account_id:
         raise click.UsageError("give an ACCOUNT_ID, or --at-risk")
     from advisor.answering.understanding import answer_language
-    from advisor.i18n.catalogue import say
+    from advisor.i18n.catalogue import ADVISOR
     from advisor.reports.brief import build_brief
     from advisor.wiring import open_advisor
 
@@ -93,10 +93,10 @@ def brief_cmd(
             revenue = sum(b.account.metrics.revenue or 0 for b in briefs)
             from advisor.accounts.reasons import money
 
-            owner_part = say("brief.at_risk_owner", language, owner=owner) if owner else ""
+            owner_part = ADVISOR.say("brief.at_risk_owner", language, owner=owner) if owner else ""
             click.echo(
                 "# "
-                + say(
+                + ADVISOR.say(
                     "brief.at_risk_title",
                     language,
                     owner_part=owner_part,

@@ -39,12 +39,14 @@ class Catalogue:
         return str(self.node(key)[lang]).format(**params)
 
 
+# Every messages file, one catalogue each: answers and briefs, accounts (segments,
+# reasons, risks, charts), alerts and digests, the chat, the defector study, the quiz.
 ADVISOR = Catalogue("advisor")
-
-
-def say(key: str, lang: str, **params: Any) -> str:
-    """A message of the advisor's answers and briefs (advisor.yaml)."""
-    return ADVISOR.say(key, lang, **params)
+ACCOUNTS = Catalogue("accounts")
+ALERTS = Catalogue("alerts")
+CONVERSATION = Catalogue("conversation")
+DEFECTORS = Catalogue("defectors")
+QUIZ = Catalogue("quiz")
 
 
 def localise(text: str, traditional: bool) -> str:

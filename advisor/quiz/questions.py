@@ -21,7 +21,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from advisor.quiz.texts import Statement, say, scenario, topic_of
+from advisor.i18n.catalogue import QUIZ
+from advisor.quiz.texts import Statement, scenario, topic_of
 from knowledge.cards import Card, vocabulary
 from knowledge.search.index import Record
 from knowledge.textnorm import to_simplified, to_traditional
@@ -148,14 +149,14 @@ def segment_question(
     options, correct = _arrange(
         question_id, labels.get(segment) or segment_label(segment, lang), wrong
     )
-    lead = say("explain.segment", lang, segment=segment, label=_short(segment, lang))
+    lead = QUIZ.say("explain.segment", lang, segment=segment, label=_short(segment, lang))
     return Question(
         id=question_id,
         kind="seg",
         card_id=card.id,
         topic=topic_of(card),
         lang=lang,
-        prompt=say("question.segment", lang, facts="\n".join(f"- {f}" for f in facts)),
+        prompt=QUIZ.say("question.segment", lang, facts="\n".join(f"- {f}" for f in facts)),
         options=options,
         correct=correct,
         explanation=explain(lead, card, lang),
@@ -191,10 +192,10 @@ def strategy_question(
         card_id=card.id,
         topic=topic_of(card),
         lang=lang,
-        prompt=say("question.strategy", lang, segment=segment, label=_short(segment, lang)),
+        prompt=QUIZ.say("question.strategy", lang, segment=segment, label=_short(segment, lang)),
         options=options,
         correct=correct,
-        explanation=explain(say("explain.strategy", lang, segment=segment), card, lang),
+        explanation=explain(QUIZ.say("explain.strategy", lang, segment=segment), card, lang),
         source=cite(card, knowledge),
     )
 
@@ -224,10 +225,10 @@ def situation_question(
     options, correct = _arrange(question_id, card.title[lang], wrong)
     if tactic:
         assert card.when is not None
-        prompt = say("question.tactic", lang, scene=card.when[lang])
+        prompt = QUIZ.say("question.tactic", lang, scene=card.when[lang])
     else:
         scene = scenario(situation, lang) or vocabulary()["situations"][situation][lang]
-        prompt = say("question.situation", lang, scene=scene)
+        prompt = QUIZ.say("question.situation", lang, scene=scene)
     return Question(
         id=question_id,
         kind="sit",
@@ -237,7 +238,7 @@ def situation_question(
         prompt=prompt,
         options=options,
         correct=correct,
-        explanation=explain(say("explain.situation", lang), card, lang),
+        explanation=explain(QUIZ.say("explain.situation", lang), card, lang),
         source=cite(card, knowledge),
     )
 
@@ -269,10 +270,10 @@ def recall_question(
         card_id=card.id,
         topic=topic,
         lang=lang,
-        prompt=say("question.recall", lang, title=card.title[lang]),
+        prompt=QUIZ.say("question.recall", lang, title=card.title[lang]),
         options=options,
         correct=correct,
-        explanation=explain(say("explain.recall", lang), card, lang),
+        explanation=explain(QUIZ.say("explain.recall", lang), card, lang),
         source=cite(card, knowledge),
     )
 
@@ -282,15 +283,17 @@ def statement_question(
 ) -> Question:
     """True or false: two options, always in that order."""
     card = knowledge.card(statement.card_id)
-    lead = say("explain.statement_true" if statement.holds else "explain.statement_false", lang)
+    lead = QUIZ.say(
+        "explain.statement_true" if statement.holds else "explain.statement_false", lang
+    )
     return Question(
         id=question_id,
         kind="tf",
         card_id=card.id,
         topic=topic_of(card),
         lang=lang,
-        prompt=say("question.statement", lang, statement=statement.text[lang]),
-        options=(say("option.true", lang), say("option.false", lang)),
+        prompt=QUIZ.say("question.statement", lang, statement=statement.text[lang]),
+        options=(QUIZ.say("option.true", lang), QUIZ.say("option.false", lang)),
         correct=0 if statement.holds else 1,
         explanation=explain(lead, card, lang),
         source=cite(card, knowledge),

@@ -8,14 +8,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from advisor.i18n.catalogue import Catalogue
+from advisor.i18n.catalogue import QUIZ
 from knowledge.cards import Card
 
 OTHER_TOPIC = "other"
-
-
-QUIZ = Catalogue("quiz")
-say = QUIZ.say
 
 
 def quiz_data() -> dict[str, Any]:

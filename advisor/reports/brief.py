@@ -31,7 +31,7 @@ from advisor.answering.planner import Choice, eligible, make_plan
 from advisor.answering.playbook import TACTIC_KINDS, score_cards, situations_for_risks
 from advisor.answering.profile import from_segment
 from advisor.answering.understanding import lexicon
-from advisor.i18n.catalogue import localise, say
+from advisor.i18n.catalogue import ADVISOR, localise
 
 BRIEF_SEARCH_DEPTH = 8
 
@@ -175,16 +175,18 @@ def _talking_points(
     actions: Sequence[PlanItem],
     lang: str,
 ) -> list[str]:
-    points = [say("brief.talking.open_question", lang)]
+    points = [ADVISOR.say("brief.talking.open_question", lang)]
     for risk in [r for r in risks if r.severity != "info"][:2]:
-        points.append(say("brief.talking.risk", lang, title=risk.title, evidence=risk.evidence))
+        points.append(
+            ADVISOR.say("brief.talking.risk", lang, title=risk.title, evidence=risk.evidence)
+        )
     if actions:
-        points.append(say("brief.talking.value", lang, card=actions[0].title))
+        points.append(ADVISOR.say("brief.talking.value", lang, card=actions[0].title))
     return points
 
 
 def _severity(severity: str, lang: str) -> str:
-    return say(f"brief.severity.{severity}", lang) if severity in SEVERITIES else severity
+    return ADVISOR.say(f"brief.severity.{severity}", lang) if severity in SEVERITIES else severity
 
 
 def _figures(metrics: AccountMetrics, lang: str) -> str:
@@ -192,7 +194,7 @@ def _figures(metrics: AccountMetrics, lang: str) -> str:
         return "—" if value is None else fmt(value)
 
     trend = metrics.trend_ratio
-    return say(
+    return ADVISOR.say(
         "brief.figures",
         lang,
         window=metrics.window_months,
@@ -218,10 +220,10 @@ def _markdown(
 ) -> str:
     from advisor.answering.composer import segment_label
 
-    none = say("brief.none", lang)
+    none = ADVISOR.say("brief.none", lang)
     lines = [
-        "# " + say("brief.title", lang, name=account.name, account_id=account.account_id),
-        say(
+        "# " + ADVISOR.say("brief.title", lang, name=account.name, account_id=account.account_id),
+        ADVISOR.say(
             "brief.who",
             lang,
             owner=account.owner or none,
@@ -230,8 +232,8 @@ def _markdown(
             as_of=directory.analysis.as_of.isoformat(),
         ),
         "",
-        "## " + say("brief.segment_heading", lang),
-        say(
+        "## " + ADVISOR.say("brief.segment_heading", lang),
+        ADVISOR.say(
             "brief.segment_now",
             lang,
             segment=account.segment,
@@ -240,34 +242,34 @@ def _markdown(
         ),
         *[f"- {r.text}" for r in account.reasons],
         "",
-        "## " + say("brief.figures_heading", lang),
+        "## " + ADVISOR.say("brief.figures_heading", lang),
         _figures(account.metrics, lang),
     ]
     if chart is not None:
-        lines.append(say("brief.chart", lang, path=chart))
-    lines += ["", "## " + say("brief.risks_heading", lang)]
+        lines.append(ADVISOR.say("brief.chart", lang, path=chart))
+    lines += ["", "## " + ADVISOR.say("brief.risks_heading", lang)]
     lines += [f"- **{r.title}** ({_severity(r.severity, lang)}): {r.evidence}" for r in risks] or [
         f"- {none}"
     ]
-    lines += ["", "## " + say("brief.actions_heading", lang)]
+    lines += ["", "## " + ADVISOR.say("brief.actions_heading", lang)]
     for n, action in enumerate(actions, start=1):
         refs = "".join(f"[{c}]" for c in action.citations)
         lines.append(
             f"{n}. **{action.title}** — {join_steps(action.steps[:3], lang)} {refs}".rstrip()
         )
-    lines += ["", "## " + say("brief.negotiation_heading", lang)]
+    lines += ["", "## " + ADVISOR.say("brief.negotiation_heading", lang)]
     if plan.tactics:
         for tactic in plan.tactics:
             lines += tactic_lines(tactic, lang, markdown=True)
     else:
         lines.append(f"- {none}")
-    lines += ["", "## " + say("brief.talking_points_heading", lang)]
+    lines += ["", "## " + ADVISOR.say("brief.talking_points_heading", lang)]
     lines += [f"- {p}" for p in points]
-    lines += ["", "## " + say("brief.time_heading", lang)]
-    guidance = say(f"time_guidance.{account.segment}", lang)
+    lines += ["", "## " + ADVISOR.say("brief.time_heading", lang)]
+    guidance = ADVISOR.say(f"time_guidance.{account.segment}", lang)
     if hours is not None:
         lines.append(
-            say(
+            ADVISOR.say(
                 "brief.time",
                 lang,
                 hours=hours,
@@ -277,5 +279,5 @@ def _markdown(
         )
     else:
         lines.append(guidance)
-    lines += ["", "## " + say("brief.sources_heading", lang), source_lines(plan.citations)]
+    lines += ["", "## " + ADVISOR.say("brief.sources_heading", lang), source_lines(plan.citations)]
     return "\n".join(lines)

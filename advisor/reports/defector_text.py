@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from advisor.accounts.reasons import money, percent
-from advisor.i18n.catalogue import Catalogue
+from advisor.i18n.catalogue import DEFECTORS
 from advisor.reports.defectors import LOOKBACK_DAYS, Defector, DefectorReport
 
 STUDY_CARD = "def-study-six-steps"
 
 
-word = Catalogue("defectors").say
-
-
 def _line(d: Defector, lang: str) -> str:
-    causes = ", ".join(word(f"cause.{c}", lang) for c in d.causes)
-    why = word(f"signal.{d.signal}", lang, ratio=percent(d.change)) if d.signal else "—"
-    return "- " + word(
+    causes = ", ".join(DEFECTORS.say(f"cause.{c}", lang) for c in d.causes)
+    why = DEFECTORS.say(f"signal.{d.signal}", lang, ratio=percent(d.change)) if d.signal else "—"
+    return "- " + DEFECTORS.say(
         "defector_line",
         lang,
         account_id=d.account_id,
@@ -30,19 +27,24 @@ def _line(d: Defector, lang: str) -> str:
 
 
 def report_text(report: DefectorReport, study_steps: list[str], lang: str = "en") -> str:
-    since = word("since_part", lang, since=report.since.isoformat()) if report.since else ""
-    lines = ["# " + word("title", lang, as_of=report.as_of.isoformat(), since_part=since), ""]
+    since = (
+        DEFECTORS.say("since_part", lang, since=report.since.isoformat()) if report.since else ""
+    )
+    lines = [
+        "# " + DEFECTORS.say("title", lang, as_of=report.as_of.isoformat(), since_part=since),
+        "",
+    ]
     if not report.defectors:
-        return "\n".join([*lines, word("none", lang)])
+        return "\n".join([*lines, DEFECTORS.say("none", lang)])
     for kind, group in (("full", report.full), ("partial", report.partial)):
-        lines += [f"## {word(f'{kind}_heading', lang, count=len(group))}"]
+        lines += [f"## {DEFECTORS.say(f'{kind}_heading', lang, count=len(group))}"]
         lines += [_line(d, lang) for d in group] or ["-"]
         lines.append("")
-    lines.append("## " + word("rates_heading", lang))
+    lines.append("## " + DEFECTORS.say("rates_heading", lang))
     for r in report.rates:
         lines.append(
             "- "
-            + word(
+            + DEFECTORS.say(
                 "rate_line",
                 lang,
                 segment=r.segment,
@@ -52,13 +54,16 @@ def report_text(report: DefectorReport, study_steps: list[str], lang: str = "en"
                 accounts=r.accounts,
             )
         )
-    lines += ["", "## " + word("causes_heading", lang, days=LOOKBACK_DAYS)]
+    lines += ["", "## " + DEFECTORS.say("causes_heading", lang, days=LOOKBACK_DAYS)]
     for cause, count in report.causes.items():
         lines.append(
-            "- " + word("cause_line", lang, cause=word(f"cause.{cause}", lang), count=count)
+            "- "
+            + DEFECTORS.say(
+                "cause_line", lang, cause=DEFECTORS.say(f"cause.{cause}", lang), count=count
+            )
         )
-    lines += ["", "## " + word("study_heading", lang)]
+    lines += ["", "## " + DEFECTORS.say("study_heading", lang)]
     lines += [f"- [ ] {step}" for step in study_steps]
-    lines += ["", "## " + word("interview_heading", lang)]
+    lines += ["", "## " + DEFECTORS.say("interview_heading", lang)]
     lines += [_line(d, lang) for d in report.to_interview()]
     return "\n".join(lines)

@@ -23,8 +23,7 @@ from typing import Any
 from advisor.accounts.movement import ALARMS
 from advisor.accounts.reasons import label, money, percent
 from advisor.alerts.rules import Snapshot
-from advisor.alerts.text import say
-from advisor.i18n.catalogue import localise
+from advisor.i18n.catalogue import ALERTS, localise
 
 VISIT_DAYS = 90
 TOP_AT_RISK = 5
@@ -177,14 +176,14 @@ def digest_parts(
 ) -> tuple[str, ...]:
     """The digest as paragraphs in one language."""
     scope = (
-        say("digest.scope_owner", lang, owner=digest["owner"])
+        ALERTS.say("digest.scope_owner", lang, owner=digest["owner"])
         if digest["owner"]
-        else say("digest.scope_all", lang)
+        else ALERTS.say("digest.scope_all", lang)
     )
     parts = [
-        say("digest.title", lang, scope=scope, as_of=digest["as_of"])
+        ALERTS.say("digest.title", lang, scope=scope, as_of=digest["as_of"])
         + "\n"
-        + say(
+        + ALERTS.say(
             "digest.overview",
             lang,
             accounts=digest["accounts"],
@@ -194,11 +193,11 @@ def digest_parts(
     parts.append(_moves_text(digest["movements"], lang))
     parts.append(_risk_text(digest["at_risk"], lang))
     if digest["allocation"]:
-        lines = [say("digest.allocation", lang, days=digest["visit_days"])]
+        lines = [ALERTS.say("digest.allocation", lang, days=digest["visit_days"])]
         for rep in digest["allocation"]:
             lines += _rep_lines(rep, lang)
         parts.append("\n".join(lines))
-    parts.append(say("digest.footer", lang))
+    parts.append(ALERTS.say("digest.footer", lang))
     return tuple(localise(p, traditional) for p in parts)
 
 
@@ -208,20 +207,20 @@ def digest_text(digest: Mapping[str, Any], lang: str, traditional: bool = False)
 
 def _moves_text(moves: Mapping[str, Any], lang: str) -> str:
     key = "digest.moves_week" if moves["period"] == "week" else "digest.moves_quarter"
-    lines = [say(key, lang, since=moves["since"])]
+    lines = [ALERTS.say(key, lang, since=moves["since"])]
     if not moves["matrix"]:
-        lines.append(say("digest.no_moves", lang))
+        lines.append(ALERTS.say("digest.no_moves", lang))
     for row in moves["matrix"]:
-        mark = say("digest.alarm_mark", lang) if row["alarm"] else ""
+        mark = ALERTS.say("digest.alarm_mark", lang) if row["alarm"] else ""
         lines.append(
             "- "
-            + say(
+            + ALERTS.say(
                 "digest.move_row", lang, before=row["from"], after=row["to"], count=row["accounts"]
             )
             + mark
         )
     if moves["alarms"]:
-        lines.append(say("digest.alarms", lang))
+        lines.append(ALERTS.say("digest.alarms", lang))
         lines += [
             f"- {a['account_id']} {a['name']} ({a['owner'] or '—'}): {a['from']} → {a['to']}"
             for a in moves["alarms"]
@@ -231,7 +230,7 @@ def _moves_text(moves: Mapping[str, Any], lang: str) -> str:
 
 def _risk_text(risk: Mapping[str, Any], lang: str) -> str:
     lines = [
-        say(
+        ALERTS.say(
             "digest.at_risk",
             lang,
             revenue=money(risk["revenue"], lang),
@@ -244,9 +243,9 @@ def _risk_text(risk: Mapping[str, Any], lang: str) -> str:
         signals = sep.join(
             f"{label('risk_title.' + code, lang)} {n}" for code, n in risk["by_risk"].items()
         )
-        lines.append(say("digest.by_risk", lang, signals=signals))
+        lines.append(ALERTS.say("digest.by_risk", lang, signals=signals))
     if risk["top"]:
-        lines.append(say("digest.top_risk", lang))
+        lines.append(ALERTS.say("digest.top_risk", lang))
         for r in risk["top"]:
             title = label("risk_title." + r["risk"], lang)
             lines.append(
@@ -262,9 +261,9 @@ def _rep_lines(rep: Mapping[str, Any], lang: str) -> list[str]:
     if rep["visits"]:
         actual = " · ".join(f"{s['segment']} {percent(s['visit_share'])}" for s in shown)
     else:
-        actual = say("digest.no_visits", lang)
+        actual = ALERTS.say("digest.no_visits", lang)
     lines = [
-        say(
+        ALERTS.say(
             "digest.rep_row",
             lang,
             owner=rep["owner"],
@@ -277,7 +276,7 @@ def _rep_lines(rep: Mapping[str, Any], lang: str) -> list[str]:
     for s in rep["segments"]:
         if s["segment"] in rep["under_served"]:
             lines.append(
-                say(
+                ALERTS.say(
                     "digest.rep_gap",
                     lang,
                     segment=s["segment"],

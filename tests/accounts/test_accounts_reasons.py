@@ -11,24 +11,45 @@ from advisor.accounts.reasons import (
     Risk,
     UnknownLanguageError,
     label,
-    messages,
     money,
 )
+from advisor.i18n import catalogue
 from advisor.i18n.languages import LANGUAGES as LANGS
 
 
 def _leaves(node: object, path: str = "") -> list[tuple[str, dict]]:
-    if isinstance(node, dict) and set(node) >= {"en"}:
+    """Every {en, ko, zh} text of a catalogue, with its path (lists of entries included)."""
+    if isinstance(node, dict) and set(node) >= {"en"} and isinstance(node["en"], str):
         return [(path, node)]
-    assert isinstance(node, dict), path
+    items = (
+        node.items()
+        if isinstance(node, dict)
+        else enumerate(node)
+        if isinstance(node, list)
+        else ()
+    )
     out = []
-    for key, value in node.items():
-        out += _leaves(value, f"{path}.{key}" if path else key)
+    for key, value in items:
+        out += _leaves(value, f"{path}.{key}" if path else str(key))
     return out
 
 
-def test_every_message_has_all_languages_with_the_same_placeholders() -> None:
-    for path, texts in _leaves(messages()):
+@pytest.mark.parametrize(
+    "messages",
+    [
+        catalogue.ADVISOR,
+        catalogue.ACCOUNTS,
+        catalogue.ALERTS,
+        catalogue.CONVERSATION,
+        catalogue.DEFECTORS,
+        catalogue.QUIZ,
+    ],
+    ids=lambda c: c.name,
+)
+def test_every_message_has_all_languages_with_the_same_placeholders(
+    messages: catalogue.Catalogue,
+) -> None:
+    for path, texts in _leaves(messages.data):
         assert set(texts) == set(LANGS), path
         fields = {
             lang: {f for _, f, _, _ in string.Formatter().parse(texts[lang]) if f} for lang in LANGS

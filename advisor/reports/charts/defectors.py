@@ -8,8 +8,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from advisor.i18n.catalogue import DEFECTORS
 from advisor.reports.charts.portfolio import COLORS, DPI, WIDTH_IN
-from advisor.reports.defector_text import word
 from advisor.reports.defectors import DefectorReport
 
 
@@ -30,29 +30,31 @@ def defector_chart(report: DefectorReport, path: Path | str, lang: str = "en") -
         top.text(x, r.rate + 0.01, f"{r.rate:.0%}", ha="center", va="bottom", fontsize=16)
     top.set_ylim(0, max([r.rate for r in report.rates] + [0.1]) * 1.25)
     top.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
-    top.set_ylabel(word("chart.rate_axis", lang), fontsize=15)
-    top.set_title(word("chart.by_segment", lang), fontsize=17, loc="left")
+    top.set_ylabel(DEFECTORS.say("chart.rate_axis", lang), fontsize=15)
+    top.set_title(DEFECTORS.say("chart.by_segment", lang), fontsize=17, loc="left")
     # Neutral swatches: the bars are coloured by segment, the legend is about the fill.
     swatches = [
-        Patch(facecolor="#555555", label=word("kind.full", lang)),
-        Patch(facecolor="#555555", alpha=0.45, hatch="//", label=word("kind.partial", lang)),
+        Patch(facecolor="#555555", label=DEFECTORS.say("kind.full", lang)),
+        Patch(
+            facecolor="#555555", alpha=0.45, hatch="//", label=DEFECTORS.say("kind.partial", lang)
+        ),
     ]
     top.legend(handles=swatches, frameon=False, fontsize=14, loc="upper left", ncol=2)
     top.tick_params(labelsize=15)
 
     causes = list(report.causes.items())[::-1]
-    labels = [word(f"cause.{c}", lang) for c, _ in causes]
+    labels = [DEFECTORS.say(f"cause.{c}", lang) for c, _ in causes]
     bottom.barh(labels, [n for _, n in causes], color="#b2182b")
     for y, (_, n) in enumerate(causes):
         bottom.text(n, y, f" {n}", va="center", fontsize=15)
-    bottom.set_xlabel(word("chart.cause_axis", lang), fontsize=15)
-    bottom.set_title(word("chart.by_cause", lang), fontsize=17, loc="left")
+    bottom.set_xlabel(DEFECTORS.say("chart.cause_axis", lang), fontsize=15)
+    bottom.set_title(DEFECTORS.say("chart.by_cause", lang), fontsize=17, loc="left")
     bottom.tick_params(labelsize=15)
     bottom.set_xlim(0, max([n for _, n in causes] + [1]) * 1.15)
     for ax in (top, bottom):
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-    fig.suptitle(word("chart.title", lang), fontsize=22, x=0.02, ha="left")
+    fig.suptitle(DEFECTORS.say("chart.title", lang), fontsize=22, x=0.02, ha="left")
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=DPI, bbox_inches="tight")
     return path

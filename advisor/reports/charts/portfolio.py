@@ -23,7 +23,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 from matplotlib.transforms import Bbox
 
-from advisor.accounts.reasons import check_lang, label, money, render
+from advisor.accounts.reasons import check_lang, label, money
+from advisor.i18n.catalogue import ACCOUNTS
 
 COLORS = {
     "EI": "#1b7837",
@@ -59,10 +60,6 @@ def _register_cjk_font() -> str | None:
 
 
 CJK_FONT = _register_cjk_font()
-
-
-def _t(key: str, lang: str, **params: Any) -> str:
-    return render(f"chart.{key}", params, lang)
 
 
 def _intent_score(value: Any) -> float | None:
@@ -188,7 +185,7 @@ def portfolio_chart(
     _matrix(fig, ax, existing, threshold, lang, window_months, label_top)
     _prospect_panel(fig, fig.add_subplot(grid[1, 0]), prospects, threshold, lang)
     _summary_panel(fig.add_subplot(grid[1, 1]), rows, lang)
-    title = _t("portfolio_title", lang, as_of=as_of or "")
+    title = ACCOUNTS.say("chart.portfolio_title", lang, as_of=as_of or "")
     fig.suptitle(title, fontsize=23, y=0.99)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=DPI)
@@ -245,8 +242,8 @@ def _matrix(
     ax.set_yticks([0.0, 0.5, 1.0, 1.5])
     ax.axvline(cut, color="#444444", lw=1.4, ls="--", zorder=1)
     ax.axhline(1.0, color="#444444", lw=1.4, ls="--", zorder=1)
-    ax.set_xlabel(_t("x_axis", lang, months=window_months), fontsize=16)
-    ax.set_ylabel(_t("y_axis", lang), fontsize=16)
+    ax.set_xlabel(ACCOUNTS.say("chart.x_axis", lang, months=window_months), fontsize=16)
+    ax.set_ylabel(ACCOUNTS.say("chart.y_axis", lang), fontsize=16)
     _money_axis(ax.xaxis, lang)
     ax.tick_params(labelsize=15)
     ax.grid(True, which="major", alpha=0.25)
@@ -293,7 +290,7 @@ def _matrix(
         edgecolor="#555555",
         linewidth=1.2,
         zorder=4,
-        label=_t("moved", lang),
+        label=ACCOUNTS.say("chart.moved", lang),
     )
     ax.scatter(
         [r["revenue"] for r in alarms],
@@ -303,7 +300,7 @@ def _matrix(
         edgecolor=ALARM,
         linewidth=2.2,
         zorder=4,
-        label=_t("alarm", lang),
+        label=ACCOUNTS.say("chart.alarm", lang),
     )
     ax.legend(
         loc="lower left",
@@ -339,7 +336,7 @@ def _matrix(
 def _prospect_panel(
     fig: Figure, ax: Axes, rows: list[Mapping[str, Any]], threshold: float | None, lang: str
 ) -> None:
-    ax.set_title(_t("prospects", lang), fontsize=16, loc="left")
+    ax.set_title(ACCOUNTS.say("chart.prospects", lang), fontsize=16, loc="left")
     points = [
         (r, float(r["expected_revenue"]), _intent_score(r.get("intent")))
         for r in rows
@@ -373,8 +370,8 @@ def _prospect_panel(
     }.items():
         ax.text(x, y, seg, ha=ha, va=va, fontsize=15, color=COLORS[seg], zorder=2)
     ax.set_ylim(-0.12, 1.12)
-    ax.set_xlabel(_t("expected_axis", lang), fontsize=13)
-    ax.set_ylabel(_t("intent_axis", lang), fontsize=13)
+    ax.set_xlabel(ACCOUNTS.say("chart.expected_axis", lang), fontsize=13)
+    ax.set_ylabel(ACCOUNTS.say("chart.intent_axis", lang), fontsize=13)
     ax.tick_params(labelsize=12)
     _money_axis(ax.xaxis, lang)
     fig.canvas.draw()
@@ -400,7 +397,7 @@ def _summary_panel(ax: Axes, rows: Sequence[Mapping[str, Any]], lang: str) -> No
             fontsize=13,
         )
     ax.set_xlim(0, max([*counts, 1]) * 1.25)
-    ax.set_title(_t("accounts", lang, n=len(rows)), fontsize=16, loc="left")
+    ax.set_title(ACCOUNTS.say("chart.accounts", lang, n=len(rows)), fontsize=16, loc="left")
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
 
@@ -425,20 +422,26 @@ def revenue_chart(
     ax = fig.add_subplot()
     xs = range(len(recent))
     year_ago = [earlier.get(d.replace(year=d.year - 1), 0.0) for d, _ in recent]
-    ax.bar([x - 0.2 for x in xs], year_ago, width=0.4, color="#c7c7c7", label=_t("year_ago", lang))
+    ax.bar(
+        [x - 0.2 for x in xs],
+        year_ago,
+        width=0.4,
+        color="#c7c7c7",
+        label=ACCOUNTS.say("chart.year_ago", lang),
+    )
     ax.bar(
         [x + 0.2 for x in xs],
         [v for _, v in recent],
         width=0.4,
         color="#2166ac",
-        label=_t("this_year", lang),
+        label=ACCOUNTS.say("chart.this_year", lang),
     )
     ax.set_xticks(
         list(xs), [_month_label(d, lang, i == 0) for i, (d, _) in enumerate(recent)], fontsize=13
     )
     _money_axis(ax.yaxis, lang)
     ax.tick_params(axis="y", labelsize=15)
-    ax.set_ylabel(_t("revenue_axis", lang), fontsize=16)
+    ax.set_ylabel(ACCOUNTS.say("chart.revenue_axis", lang), fontsize=16)
     # Headroom above the tallest bar so the legend never covers a bar.
     tallest = max([*year_ago, *(v for _, v in recent), 0.0])
     ax.set_ylim(0, tallest * 1.3 if tallest > 0 else 1.0)
