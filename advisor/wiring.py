@@ -25,6 +25,7 @@ from knowledge.progress import Progress, silent
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from advisor.accounts.directory import PortfolioDirectory
     from advisor.accounts.store import AccountStore
     from advisor.alerts.service import AlertService
     from advisor.answering.knowledge import KnowledgeBase
@@ -82,6 +83,13 @@ def open_stores(settings: Settings) -> Iterator[Stores]:
         yield Stores(engine, account_store(settings, engine), users)
     finally:
         engine.dispose()
+
+
+def portfolio_directory(settings: Settings, store: AccountStore) -> PortfolioDirectory:
+    """The accounts and their analysis (segments, risks) over `store`, kept current."""
+    from advisor.accounts.directory import PortfolioDirectory
+
+    return PortfolioDirectory.load(store, config=settings.segments)
 
 
 # ---- the knowledge base -----------------------------------------------------------
@@ -187,9 +195,7 @@ def open_advisor(
         directory = None
         if store is not None:
             # Even an empty store: the directory follows imports made later.
-            from advisor.accounts.directory import PortfolioDirectory
-
-            directory = PortfolioDirectory.load(store, config=settings.segments)
+            directory = portfolio_directory(settings, store)
         yield Advisor(knowledge, directory, writer, gap_log(settings))
     finally:
         if owned is not None:
@@ -249,7 +255,6 @@ def open_alert_service(
     morning's alerts; the directory it loads is handed to the conversation's
     advisor too, so briefs and the at-risk list show the same data as the alerts.
     """
-    from advisor.accounts.directory import PortfolioDirectory
     from advisor.alerts.service import AlertService
     from advisor.alerts.store import AlertStore
     from advisor.answering.service import Advisor
@@ -265,7 +270,7 @@ def open_alert_service(
         def load() -> PortfolioDirectory | None:
             if not accounts.counts().get("accounts", 0):
                 return None
-            directory = PortfolioDirectory.load(accounts, config=settings.segments)
+            directory = portfolio_directory(settings, accounts)
             if isinstance(advisor, Advisor):
                 # Swapping the reference is atomic: a question answered meanwhile sees
                 # the old portfolio or the new one, never half of each.

@@ -166,9 +166,8 @@ def _report(cfg: Settings, as_json: bool) -> None:
 def digest_cmd(ctx: click.Context, owner: str | None, lang: str, as_json: bool) -> None:
     """The managers' weekly digest now: segment movements, revenue at risk, and each rep's
     time (visits) against the sources' guidance."""
-    from advisor.accounts.directory import PortfolioDirectory
     from advisor.reports.digest import digest_text
-    from advisor.wiring import digest_service, open_stores
+    from advisor.wiring import digest_service, open_stores, portfolio_directory
 
     cfg = settings(ctx)
     with open_stores(cfg) as stores:
@@ -179,7 +178,7 @@ def digest_cmd(ctx: click.Context, owner: str | None, lang: str, as_json: bool) 
             )
         if owner is not None and owner not in set(accounts.list_owners()):
             raise AdvisorError(f"no account has owner '{owner}'")
-        directory = PortfolioDirectory.load(accounts, config=cfg.segments)
+        directory = portfolio_directory(cfg, accounts)
         data = digest_service(cfg, stores, directory).digest(directory, owner)
     if as_json:
         echo_json(data)
