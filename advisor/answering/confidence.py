@@ -26,6 +26,13 @@ class ConfidenceRules:
     # A question most of whose words a passage of the user's own documents holds is
     # covered by those documents, whatever the bundled guidance says.
     document_coverage: float = 0.6
+    # A question in the domain's own words can sit a little closer to what the guidance
+    # does not cover ("What are exit barriers?": short, with nothing else to place it
+    # by). It is answered, as unsure, down to `worded_refuse_below`, when it uses a
+    # glossary term, dense and lexical search agree on a card, and the best lexical
+    # match holds at least `worded_coverage` of its words.
+    worded_refuse_below: float = 0.0
+    worded_coverage: float = 1.0
     # Where a language's questions sit closer to the guidance's prototypes than others
     # do, the refusal line for that language (`en`, `ko`, `zh`) lies higher.
     refuse_below_by_language: Mapping[str, float] = field(
@@ -81,7 +88,13 @@ def judge(evidence: Evidence, rules: ConfidenceRules, language: str | None = Non
         return Confidence(UNSURE, evidence)
     refuse_below = rules.refusal_line(language)
     if evidence.margin < refuse_below:
-        return Confidence(REFUSE, evidence)
+        worded = (
+            evidence.domain_terms > 0
+            and evidence.agreement
+            and evidence.coverage >= rules.worded_coverage
+            and evidence.margin >= rules.worded_refuse_below
+        )
+        return Confidence(UNSURE if worded else REFUSE, evidence)
     if evidence.margin < max(rules.sure_from, refuse_below):
         return Confidence(UNSURE, evidence)
     return Confidence(SURE, evidence)

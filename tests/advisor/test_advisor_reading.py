@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from advisor.answering.confidence import REFUSE, SURE, UNSURE, ConfidenceRules, judge
@@ -104,6 +106,24 @@ def test_a_language_can_have_its_own_refusal_line() -> None:
     # A line above `sure_from` leaves that language no "unsure" band: past it, sure.
     assert judge(_evidence(0.025), rules, "zh").level == SURE
     assert judge(_evidence(0.018), rules, "zh").level == REFUSE
+
+
+def test_a_short_question_in_the_domains_words_is_answered_just_below_the_line() -> None:
+    rules = ConfidenceRules(
+        refuse_below=0.0, sure_from=0.015, worded_refuse_below=-0.01, worded_coverage=0.5
+    )
+
+    def worded(margin: float, **changes: object) -> str:
+        evidence = replace(_evidence(margin), **{"coverage": 0.8, **changes})
+        return judge(evidence, rules).level
+
+    assert worded(-0.005) == UNSURE
+    assert worded(-0.011) == REFUSE  # too far below the line, whatever its words
+    assert worded(-0.005, domain_terms=0) == REFUSE  # no glossary term
+    assert worded(-0.005, agreement=False) == REFUSE  # the searches disagree
+    assert worded(-0.005, coverage=0.4) == REFUSE  # its words are mostly elsewhere
+    # The bundled rules keep a margin under every line a refusal (worded_* unset: none).
+    assert judge(replace(_evidence(-0.005), coverage=0.8), ConfidenceRules()).level == REFUSE
 
 
 def test_an_index_without_a_boundary_answers_every_question_as_unsure() -> None:
