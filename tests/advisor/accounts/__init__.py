@@ -1,0 +1,1 @@
+"""Tests of the accounts store, importer, segmentation, risks and views."""

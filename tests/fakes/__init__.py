@@ -1,0 +1,1 @@
+"""Fakes and shared helpers of the tests: loopback servers, a fake embedder, builders."""
