@@ -17,7 +17,7 @@ import math
 import os
 import re
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -39,8 +39,8 @@ from advisor.chat.commands import NAMES, command_menu
 from advisor.chat.core import Conversation
 from advisor.errors import AdvisorError
 from advisor.settings import Settings
+from bot.data import CONTEXT_TYPES, AlertsFactory, ServicesFactory, bot_data
 from bot.handlers import (
-    CONVERSATION,
     on_button,
     on_command,
     on_error,
@@ -48,9 +48,9 @@ from bot.handlers import (
     on_other,
     on_text,
 )
-from bot.jobs import ALERTS, schedule
+from bot.jobs import schedule
 from bot.ordering import ChatOrderedProcessor
-from bot.outbox import DELIVERY, JOB_NAME, OUTBOX, outbox_job
+from bot.outbox import JOB_NAME, outbox_job
 from bot.sending import DEFAULT_DELIVERY, Delivery, rate_limiter
 
 log = logging.getLogger(__name__)
@@ -72,14 +72,7 @@ MAX_CONCURRENT_UPDATES = 8  # chats served side by side; one update at a time pe
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as a secret token
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")  # the bot's id, a colon, its secret
-SERVICES = "open_services"
-ALERT_FACTORY = "open_alerts"
-ALERT_CONFIG = "alert_config"
-_STACK = "services_stack"
-
-ServicesFactory = Callable[[], AbstractContextManager[Conversation]]
 # Given the conversation (its user store and knowledge), the alert service for the jobs.
-AlertsFactory = Callable[[Conversation], AbstractContextManager[AlertService]]
 
 
 class BotError(AdvisorError):
@@ -197,15 +190,17 @@ def build_application(
         .rate_limiter(rate_limiter(config.delivery))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
+        .context_types(CONTEXT_TYPES)
     )
     if config.api_base_url:
         base_url, base_file_url = api_urls(config.api_base_url)
         builder = builder.base_url(base_url).base_file_url(base_file_url)
     application = builder.build()
-    application.bot_data[SERVICES] = services
-    application.bot_data[DELIVERY] = config.delivery
-    application.bot_data[ALERT_FACTORY] = alerts
-    application.bot_data[ALERT_CONFIG] = alert_config or AlertConfig()
+    data = bot_data(application)
+    data.services = services
+    data.delivery = config.delivery
+    data.alert_factory = alerts
+    data.alert_config = alert_config or AlertConfig()
     register_handlers(application)
     return application
 
@@ -226,12 +221,13 @@ def register_handlers(application: Application) -> None:
 
 
 async def _post_init(application: Application) -> None:
-    stack = ExitStack()
-    application.bot_data[_STACK] = stack
-    factory: ServicesFactory = application.bot_data[SERVICES]
+    data = bot_data(application)
+    stack = data.stack = ExitStack()
+    if data.services is None:
+        raise BotError("the bot has no services to open")
     # Opening the index and the stores reads files: keep it off the event loop.
-    conversation = await asyncio.to_thread(stack.enter_context, factory())
-    application.bot_data[CONVERSATION] = conversation
+    conversation = await asyncio.to_thread(stack.enter_context, data.services())
+    data.conversation = conversation
     _start_outbox(application, conversation)
     await _start_alerts(application, stack, conversation)
     await _set_command_menu(application)
@@ -243,21 +239,23 @@ def _start_outbox(application: Application, conversation: Conversation) -> None:
     outbox = getattr(conversation, "outbox", None)
     if outbox is None:
         return
-    application.bot_data[OUTBOX] = outbox
+    data = bot_data(application)
+    data.outbox = outbox
     if application.job_queue is None:
         log.warning(
             "undelivered replies wait for the next message to their chat: the job "
             "queue needs pip install 'python-telegram-bot[job-queue]'"
         )
         return
-    every = application.bot_data[DELIVERY].outbox_every
+    every = data.delivery.outbox_every
     application.job_queue.run_repeating(outbox_job, interval=every, first=every, name=JOB_NAME)
 
 
 async def _start_alerts(
     application: Application, stack: ExitStack, conversation: Conversation
 ) -> None:
-    alerts: AlertsFactory | None = application.bot_data.get(ALERT_FACTORY)
+    data = bot_data(application)
+    alerts = data.alert_factory
     if alerts is None:
         return
     if application.job_queue is None:
@@ -265,10 +263,8 @@ async def _start_alerts(
             "alerts are off: the job queue needs pip install 'python-telegram-bot[job-queue]'"
         )
         return
-    config: AlertConfig = application.bot_data[ALERT_CONFIG]
-    application.bot_data[ALERTS] = await asyncio.to_thread(
-        stack.enter_context, alerts(conversation)
-    )
+    config = data.alert_config
+    data.alerts = await asyncio.to_thread(stack.enter_context, alerts(conversation))
     schedule(application.job_queue, config)
     log.info(
         "alerts at %s %s daily, the digest on weekday %d",
@@ -289,10 +285,9 @@ async def _set_command_menu(application: Application) -> None:
 
 
 async def _post_shutdown(application: Application) -> None:
-    stack: ExitStack | None = application.bot_data.pop(_STACK, None)
-    application.bot_data.pop(CONVERSATION, None)
-    application.bot_data.pop(ALERTS, None)
-    application.bot_data.pop(OUTBOX, None)
+    data = bot_data(application)
+    stack = data.stack
+    data.stack = data.conversation = data.alerts = data.outbox = None
     if stack is not None:
         await asyncio.to_thread(stack.close)
         log.info("bot stopped")

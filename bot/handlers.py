@@ -13,17 +13,16 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from advisor.chat.core import Conversation, Reply, apology_for
+from bot.data import bot_data
 from bot.formatting import keyboard
 from bot.outbox import deliver, delivery_of
 from bot.sending import send_reply, typing, with_retry
 
 log = logging.getLogger(__name__)
 
-CONVERSATION = "conversation"  # key of the core in `application.bot_data`
-
 
 def _conversation(context: ContextTypes.DEFAULT_TYPE) -> Conversation:
-    conversation = context.application.bot_data.get(CONVERSATION)
+    conversation = bot_data(context.application).conversation
     if conversation is None:
         raise RuntimeError("the conversation core is not ready (post_init did not run)")
     return conversation
@@ -115,7 +114,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     user = update.effective_user
-    conversation = context.application.bot_data.get(CONVERSATION)
+    conversation = bot_data(context.application).conversation
     user_id = user.id if user else None
     locale = user.language_code if user else None
     apology = conversation.apology(user_id, locale) if conversation else apology_for(locale)

@@ -20,19 +20,19 @@ from telegram.ext import ContextTypes, JobQueue
 from advisor.alerts.config import AlertConfig
 from advisor.alerts.service import AlertService
 from advisor.chat.reply import Reply, paragraphs
+from bot.data import bot_data
 from bot.outbox import delivery_of
 from bot.sending import Undelivered, send_reply
 
 log = logging.getLogger(__name__)
 
-ALERTS = "alert_service"  # key of the service in `application.bot_data`
 OUTBOX_EVERY = dt.timedelta(minutes=10)  # how often waiting messages are looked at
 OUTBOX_FIRST = dt.timedelta(seconds=30)
 JOB_NAMES = ("daily-alerts", "weekly-digest", "alert-outbox")
 
 
 def _service(context: ContextTypes.DEFAULT_TYPE) -> AlertService | None:
-    return context.application.bot_data.get(ALERTS)
+    return bot_data(context.application).alerts
 
 
 async def daily_alerts(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -15,23 +15,22 @@ from telegram.ext import ContextTypes
 
 from advisor.chat.core import Reply
 from advisor.chat.store import Queued, ReplyOutbox
-from bot.sending import DEFAULT_DELIVERY, Delivery, Undelivered, send_reply
+from bot.data import bot_data
+from bot.sending import Delivery, Undelivered, send_reply
 
 log = logging.getLogger(__name__)
 
-DELIVERY = "delivery"  # key of the `Delivery` settings in `application.bot_data`
-OUTBOX = "reply_outbox"  # key of the outbox in `application.bot_data`
 JOB_NAME = "reply-outbox"
 LEASE = 120.0  # seconds a process holds a claimed reply before another may take it
 
 
 def delivery_of(context: ContextTypes.DEFAULT_TYPE) -> Delivery:
-    return context.application.bot_data.get(DELIVERY) or DEFAULT_DELIVERY
+    return bot_data(context.application).delivery
 
 
 async def deliver(context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply) -> None:
     """Send the reply after anything still waiting for this chat; keep what cannot go now."""
-    outbox: ReplyOutbox | None = context.application.bot_data.get(OUTBOX)
+    outbox = bot_data(context.application).outbox
     delivery = delivery_of(context)
     if outbox is None:
         await send_reply(context.bot, chat_id, reply, delivery)
@@ -105,6 +104,6 @@ async def _try(bot: Bot, outbox: ReplyOutbox, delivery: Delivery, item: Queued, 
 
 
 async def outbox_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    outbox: ReplyOutbox | None = context.application.bot_data.get(OUTBOX)
+    outbox = bot_data(context.application).outbox
     if outbox is not None:
         await flush(context.bot, outbox, delivery_of(context))

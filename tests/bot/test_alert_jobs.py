@@ -18,6 +18,7 @@ from advisor.alerts.service import AlertService
 from advisor.alerts.store import AlertStore
 from advisor.chat.core import Conversation
 from bot import jobs
+from bot.data import bot_data
 from tests.fakes.bot_thread import RunningBot
 from tests.fakes.chat import MANAGER, REPS
 
@@ -73,7 +74,7 @@ def run_jobs(conversation: Conversation, service: AlertService, *steps) -> None:
 
     async def scenario() -> None:
         async with application:
-            application.bot_data[jobs.ALERTS] = service
+            bot_data(application).alerts = service
             context = CallbackContext(application)
             for step in steps:
                 await step(context)
@@ -168,7 +169,7 @@ def test_the_bot_schedules_the_jobs_when_it_starts(conversation, service, bot_en
         daily = found["daily-alerts"].next_t.astimezone(SEOUL.tz)
         assert (daily.hour, daily.minute) == (8, 30)
         assert found["weekly-digest"].next_t.astimezone(SEOUL.tz).weekday() == 0  # Monday
-        assert bot.application.bot_data[jobs.ALERTS] is service
+        assert bot_data(bot.application).alerts is service
     finally:
         bot.stop()
 
@@ -176,7 +177,6 @@ def test_the_bot_schedules_the_jobs_when_it_starts(conversation, service, bot_en
 def test_an_alert_cut_short_sends_only_its_rest_again(
     conversation, service, bot_env, clock_at
 ) -> None:
-    from bot.outbox import DELIVERY
     from bot.sending import Delivery
 
     telegram = bot_env
@@ -185,7 +185,7 @@ def test_an_alert_cut_short_sends_only_its_rest_again(
     telegram.fail_next("sendMessage", 502, "Bad Gateway", when=lambda p: "Second part" in p["text"])
 
     async def impatient(context) -> None:
-        context.application.bot_data[DELIVERY] = Delivery(attempts=1, backoff=0.0)
+        bot_data(context.application).delivery = Delivery(attempts=1, backoff=0.0)
 
     async def twice(context) -> None:
         assert await jobs.deliver(context) == 0  # the first part went, the second did not
