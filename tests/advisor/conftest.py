@@ -12,9 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor.accounts.importer import import_files
 from advisor.accounts.portfolio import PortfolioAnalysis, analyse_store
-from advisor.accounts.sample import sample_dir
 from advisor.accounts.store import AccountStore
 
 
@@ -46,21 +44,6 @@ def write(tmp_path: Path):  # type: ignore[no-untyped-def]
         return path
 
     return _write
-
-
-@pytest.fixture(scope="session")
-def sample_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AccountStore]:
-    directory = tmp_path_factory.mktemp("sample")
-    s = AccountStore(f"sqlite:///{directory / 'accounts.db'}")
-    d = sample_dir()
-    import_files(
-        s,
-        accounts=d / "accounts.csv",
-        transactions=d / "transactions.csv",
-        events=d / "events.csv",
-    )
-    yield s
-    s.close()
 
 
 @pytest.fixture(scope="session")
