@@ -8,12 +8,20 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from advisor.answering.composer import Answer
 from advisor.answering.service import Scope
 from advisor.chat.text import Lang
 from advisor.users.store import Exchange, Role, User
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from advisor.accounts.directory import AccountDirectory
+    from advisor.answering.knowledge import KnowledgeBase
+    from advisor.answering.understanding import Understanding
+    from advisor.reports.gaps import GapLog
 
 
 def scope_for(user: User) -> Scope:
@@ -44,9 +52,12 @@ class Users(Protocol):
 class AdvisorLike(Protocol):
     """The advisor as the conversation uses it (`advisor.answering.service.Advisor`)."""
 
-    knowledge: Any
-    accounts: Any
-    gaps: Any
+    knowledge: KnowledgeBase
+    accounts: AccountDirectory | None
+    gaps: GapLog | None
+
+    @property
+    def has_accounts(self) -> bool: ...
 
     def ask(
         self,
@@ -65,7 +76,7 @@ class AdvisorLike(Protocol):
         account_id: str | None = None,
         lang: str | None = None,
         scope: Scope = ...,
-    ) -> Any: ...
+    ) -> Understanding: ...
 
 
 @dataclass(frozen=True)
@@ -136,6 +147,6 @@ class LocalUser:
         return self.store.all_users()
 
     @property
-    def engine(self) -> Any:
+    def engine(self) -> Engine | None:
         """The store's database (the quiz keeps its progress there too)."""
         return getattr(self.store, "engine", None)

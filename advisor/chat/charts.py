@@ -5,9 +5,13 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from advisor.chat.text import Lang
+
+if TYPE_CHECKING:
+    from advisor.accounts.directory import AccountDirectory
+    from advisor.accounts.portfolio import PortfolioAnalysis
 
 
 @dataclass
@@ -15,11 +19,11 @@ class PortfolioCharts:
     """PNG files under `directory`, one per language, each remembered with the analysis drawn."""
 
     directory: Path
-    _drawn: dict[str, tuple[Any, Path]] = field(default_factory=dict, repr=False)
+    _drawn: dict[str, tuple[PortfolioAnalysis, Path]] = field(default_factory=dict, repr=False)
     # matplotlib shares font caches and settings between threads: one drawing at a time.
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def chart(self, accounts: Any, lang: Lang) -> Path:
+    def chart(self, accounts: AccountDirectory, lang: Lang) -> Path:
         """The chart of the account directory's current analysis, in the language."""
         # Imported here: matplotlib is loaded only once someone asks for a chart.
         from advisor.reports.charts.portfolio import portfolio_chart
