@@ -21,14 +21,12 @@ import polars as pl
 from advisor.accounts.allocation import RepAllocation, time_allocation
 from advisor.accounts.metrics import Purchases, monthly_series
 from advisor.accounts.movement import Move, movement_matrix, movements, previous_segmentation
-from advisor.accounts.reasons import Risk, check_lang, label
+from advisor.accounts.reasons import SERIOUS, Risk, check_lang, label
 from advisor.accounts.risks import RiskConfig, account_risks
 from advisor.accounts.segmentation import SEGMENTS, Segmentation, SegmentConfig, segment_accounts
 from advisor.accounts.store import AccountStore
 from advisor.accounts.view import AccountMetrics, AccountView, ReasonView, RiskView, clean
 from advisor.errors import AccountNotFoundError
-
-SERIOUS = ("high", "medium")
 
 
 @dataclass
@@ -305,75 +303,3 @@ def monthly_revenue(
     """(month start, revenue) oldest first, ending with the as-of month (default: latest purchase on record)."""
     as_of = as_of or store.latest_transaction_date() or dt.date.today()
     return monthly_series(store.transactions(account_id), account_id, as_of, months)
-
-
-def _t2s() -> Any:
-    try:
-        import opencc
-
-        return opencc.OpenCC("t2s").convert
-    except (ImportError, RuntimeError):  # matching still works, only without 華→华
-        return lambda text: text
-
-
-def find_accounts(
-    store: AccountStore | pl.DataFrame, query: str, owner: str | None = None, limit: int = 5
-) -> list[dict[str, Any]]:
-    """Accounts matching an id exactly or a name fuzzily, best first, optionally one owner's only.
-
-    Names are compared case-insensitively, and traditional Chinese is folded to
-    simplified, so 華東貿易 finds 华东贸易有限公司.
-    """
-    from rapidfuzz import fuzz, process, utils
-
-    frame = store.accounts() if isinstance(store, AccountStore) else store
-    if owner is not None:
-        frame = frame.filter(pl.col("owner") == owner)
-    rows = frame.to_dicts()
-    wanted = query.strip()
-    exact = [r for r in rows if r["account_id"].lower() == wanted.lower()]
-    if exact:
-        return [_hit(r, 100.0) for r in exact]
-    fold = _t2s()
-
-    def prep(text: str) -> str:
-        return utils.default_process(fold(text))
-
-    names = [prep(r["name"]) for r in rows]
-    query = prep(wanted)
-    if not query:
-        return []
-    # partial_ratio finds "한빛" in "한빛유통" and forgives a typo; ratio breaks ties
-    # toward the closest whole name. A shared word alone ("Trading") stays under 80.
-    hits = process.extract(query, names, scorer=fuzz.partial_ratio, limit=None, score_cutoff=80)
-    ranked = sorted(
-        hits,
-        key=lambda hit: (
-            -max(hit[1], fuzz.ratio(query, hit[0])),
-            -fuzz.ratio(query, hit[0]),
-            hit[2],
-        ),
-    )
-    return [
-        _hit(rows[index], round(max(score, fuzz.ratio(query, name)), 1))
-        for name, score, index in ranked[:limit]
-    ]
-
-
-def resolve_account(
-    store: AccountStore | pl.DataFrame, query: str, owner: str | None = None
-) -> dict[str, Any]:
-    """The best match for an id or name; AccountNotFoundError when nothing is close."""
-    hits = find_accounts(store, query, owner, limit=1)
-    if not hits:
-        raise AccountNotFoundError(query, f" among {owner}'s accounts" if owner else "")
-    return hits[0]
-
-
-def _hit(row: dict[str, Any], score: float) -> dict[str, Any]:
-    return {
-        "account_id": row["account_id"],
-        "name": row["name"],
-        "owner": row.get("owner"),
-        "score": score,
-    }

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from advisor.accounts.reasons import percent
+from advisor.answering.quoting import clipped, where
 from advisor.chat.access import Asker, Users
 from advisor.chat.reply import Button, Keyboard, Reply
 from advisor.chat.text import Lang, from_tag, text
@@ -52,11 +53,9 @@ def result_parts(result: Result, lang: Lang) -> tuple[str, ...]:
     verdict = text("quiz.right" if result.right else "quiz.wrong", lang, answer=answer)
     parts = [localise(verdict, lang.traditional), localise(q.explanation, lang.traditional)]
     if q.source is not None:
-        quote = q.source.text.replace("\n", " ").strip()
-        if len(quote) > SOURCE_CHARS:
-            quote = quote[:SOURCE_CHARS] + "…"
-        where = f"{q.source.source} · {q.source.heading}" if q.source.heading else q.source.source
-        parts.append(f"{text('quiz.source', lang)} {where}\n“{quote}”")
+        quote = clipped(q.source.text.replace("\n", " ").strip(), SOURCE_CHARS)
+        place = where(q.source.source, q.source.heading)
+        parts.append(f"{text('quiz.source', lang)} {place}\n“{quote}”")
     if result.item is not None and result.item.last_at is not None:
         days = (result.item.due - result.item.last_at).days
         parts.append(

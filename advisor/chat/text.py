@@ -8,8 +8,9 @@ from typing import Any
 
 from advisor.answering.understanding import answer_language
 from advisor.i18n.catalogue import CONVERSATION, localise
+from advisor.i18n.languages import LANGUAGES
 
-LANGS = ("en", "ko", "zh")
+LANGS = LANGUAGES  # the chat speaks what the advisor writes
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 
 

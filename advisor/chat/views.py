@@ -15,6 +15,7 @@ from advisor.answering.composer import (
     segment_label,
     situation_label,
 )
+from advisor.answering.quoting import clipped, where
 from advisor.chat.reply import Button, Keyboard, paragraphs
 from advisor.chat.text import Lang, text
 from advisor.i18n.catalogue import localise
@@ -89,13 +90,8 @@ def sources_parts(answer: Answer, lang: Lang) -> tuple[str, ...]:
         return (text("sources.none", lang),)
     parts = [text("sources.header", lang)]
     for c in answer.citations:
-        where = (
-            f"{c.passage.source} · {c.passage.heading}" if c.passage.heading else c.passage.source
-        )
-        quote = c.passage.text.strip()
-        if len(quote) > SOURCE_CHARS:
-            quote = quote[:SOURCE_CHARS] + "…"
-        parts.append(f"[{c.number}] {where}\n{quote}")
+        place = where(c.passage.source, c.passage.heading)
+        parts.append(f"[{c.number}] {place}\n{clipped(c.passage.text.strip(), SOURCE_CHARS)}")
     return tuple(parts)
 
 

@@ -12,14 +12,11 @@ import pytest
 from advisor.accounts.importer import EVENT_TYPES
 from advisor.accounts.portfolio import (
     PortfolioAnalysis,
-    find_accounts,
     monthly_revenue,
-    resolve_account,
 )
 from advisor.accounts.sample import sample_dir, write_sample
 from advisor.accounts.segmentation import SEGMENTS
 from advisor.accounts.store import AccountStore
-from advisor.errors import AccountNotFoundError
 
 
 def codes(sample: PortfolioAnalysis, account_id: str) -> dict[str, str]:
@@ -110,22 +107,6 @@ def test_every_record_renders_in_every_language(sample: PortfolioAnalysis) -> No
         records = sample.records(lang)
         assert len(records) == len(sample.rows())
         assert all(r["reasons"] for r in records)
-
-
-def test_find_accounts(sample_store: AccountStore) -> None:
-    assert find_accounts(sample_store, "a001")[0]["account_id"] == "A001"
-    assert find_accounts(sample_store, "abc trading")[0]["account_id"] == "A001"
-    assert find_accounts(sample_store, "華東貿易")[0]["account_id"] == "A003"  # traditional script
-    assert find_accounts(sample_store, "한빛")[0]["account_id"] == "A002"
-    assert (
-        find_accounts(sample_store, "abc trading", owner="chen.jing") == []
-    )  # only "Trading" shared
-    assert find_accounts(sample_store, "abc trdng")[0]["account_id"] == "A001"  # a typo
-    assert resolve_account(sample_store, "golden hops")["account_id"] == "A006"
-    with pytest.raises(AccountNotFoundError) as raised:
-        resolve_account(sample_store, "ABC Trading", owner="chen.jing")
-    assert raised.value.account_id == "ABC Trading"
-    assert str(raised.value) == "no account 'ABC Trading' among chen.jing's accounts"
 
 
 def test_monthly_revenue(sample_store: AccountStore) -> None:

@@ -13,6 +13,20 @@ PACIFIC = [
 ]
 
 
+def test_an_account_is_found_by_id_in_any_case_by_name_and_in_either_script() -> None:
+    import polars as pl
+
+    from advisor.accounts.sample import sample_dir
+
+    accounts = pl.read_csv(sample_dir() / "accounts.csv").to_dicts()
+    assert mentioned_accounts("a001", accounts) == ["A001"]
+    assert mentioned_accounts("what about abc trading?", accounts) == ["A001"]
+    assert mentioned_accounts("華東貿易的投訴", accounts) == ["A003"]  # traditional script
+    assert mentioned_accounts("golden hops", accounts) == ["A006"]
+    chen = [a for a in accounts if a["owner"] == "chen.jing"]
+    assert mentioned_accounts("abc trading", chen) == []  # only another rep's account has it
+
+
 def test_a_name_two_accounts_share_is_ambiguous_and_a_full_name_is_not() -> None:
     assert sorted(mentioned_accounts("Pacific Retail pays late again", PACIFIC)) == ["A004", "A024"]
     assert mentioned_accounts("Pacific Retail Group pays late again", PACIFIC) == ["A004"]
