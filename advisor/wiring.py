@@ -257,7 +257,6 @@ def open_alert_service(
     """
     from advisor.alerts.service import AlertService
     from advisor.alerts.store import AlertStore
-    from advisor.answering.service import Advisor
     from advisor.users.store import UserStore
 
     advisor = conversation.advisor
@@ -271,10 +270,9 @@ def open_alert_service(
             if not accounts.counts().get("accounts", 0):
                 return None
             directory = portfolio_directory(settings, accounts)
-            if isinstance(advisor, Advisor):
-                # Swapping the reference is atomic: a question answered meanwhile sees
-                # the old portfolio or the new one, never half of each.
-                advisor.accounts = directory
+            # Swapping the reference is atomic: a question answered meanwhile sees
+            # the old portfolio or the new one, never half of each.
+            advisor.accounts = directory
             return directory
 
         yield AlertService(
@@ -282,7 +280,9 @@ def open_alert_service(
         )
 
 
-def digest_service(settings: Settings, stores: Stores, directory: Any) -> AlertService:
+def digest_service(
+    settings: Settings, stores: Stores, directory: PortfolioDirectory
+) -> AlertService:
     """The alert service as `advisor digest` uses it: over a directory loaded once, and
     no knowledge base (the digest names no next action)."""
     from advisor.alerts.service import AlertService
