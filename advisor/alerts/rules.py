@@ -17,11 +17,14 @@ import datetime as dt
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from advisor.accounts.movement import ALARMS
 from advisor.accounts.reasons import params_json, severity_rank
 from advisor.alerts.config import SEGMENT_DROP, AlertConfig
+
+if TYPE_CHECKING:
+    from advisor.accounts.portfolio import PortfolioAnalysis
 
 # ---- quiet hours -----------------------------------------------------------------
 
@@ -109,7 +112,7 @@ class Snapshot:
         )
 
 
-def snapshot_of(analysis: Any, taken_on: dt.date) -> Snapshot:
+def snapshot_of(analysis: PortfolioAnalysis, taken_on: dt.date) -> Snapshot:
     """A `PortfolioAnalysis` reduced to what tomorrow's comparison needs."""
     accounts = {}
     # Rows of the segmentation table, not account views: a snapshot is stored as JSON

@@ -28,6 +28,8 @@ from advisor.users.store import Role, User, UserStore
 
 if TYPE_CHECKING:
     from advisor.accounts.directory import AccountDirectory
+    from advisor.accounts.store import AccountStore
+    from advisor.answering.knowledge import KnowledgeBase
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +45,13 @@ class RunReport:
 
 
 def first_step(
-    directory: AccountDirectory, knowledge: Any, account_id: str, lang: str
+    directory: AccountDirectory, knowledge: KnowledgeBase | None, account_id: str, lang: str
 ) -> str | None:
     """The first action of the account's plan (as in its brief): its title and first step."""
     from advisor.reports.brief import build_brief
+
+    if knowledge is None:  # the digest's service has no knowledge base: no plan, no step
+        return None
 
     try:
         actions = build_brief(account_id, directory, knowledge, lang=lang).actions
@@ -67,7 +72,7 @@ class AlertService:
         store: AlertStore,
         users: UserStore,
         load_directory: Callable[[], AccountDirectory | None],
-        knowledge: Any,
+        knowledge: KnowledgeBase | None,
         config: AlertConfig | None = None,
         now: Clock = utcnow,
     ) -> None:
@@ -186,7 +191,7 @@ class AlertService:
         self.store.keep_rest(message_id, rest)
 
 
-def visits_of(store: Any) -> list[tuple[str, dt.date]]:
+def visits_of(store: AccountStore) -> list[tuple[str, dt.date]]:
     """(account id, date) of every `visit` event in the accounts store."""
     import polars as pl
 

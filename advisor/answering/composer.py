@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from advisor.accounts.reasons import severity_rank
 from advisor.accounts.view import AccountView
@@ -24,6 +24,9 @@ from knowledge.cards import Card, vocabulary
 from knowledge.korean import attach
 from knowledge.search.index import Record
 from knowledge.search.retrieval import Hit
+
+if TYPE_CHECKING:
+    from advisor.answering.playbook import ScoredCard
 
 QUOTE_CHARS = 220
 DOCUMENT_CHARS = 280
@@ -201,7 +204,7 @@ def _cited_passages(
 
 
 def plan_item(
-    choice: Choice | Any,
+    choice: Choice | ScoredCard,
     lang: str,
     knowledge: CardSource,
     cites: CitationList,

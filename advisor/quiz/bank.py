@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING
 
 from advisor.accounts.sample import analyse_sample
 from advisor.errors import AdvisorError
@@ -34,6 +34,10 @@ from advisor.quiz.questions import (
 from advisor.quiz.texts import Statement, segment_strategy, statements, topic_of, topics
 from knowledge.cards import Card, load_cards
 
+if TYPE_CHECKING:
+    from advisor.accounts.portfolio import PortfolioAnalysis
+    from knowledge.search.index import Record
+
 NAMED_BY_REASONS = frozenset({"F"})  # the segmentation's reason says "a future customer"
 
 
@@ -49,7 +53,7 @@ class CardDeck:
     def all_cards(self) -> Sequence[Card]:
         return list(self._cards.values())
 
-    def card_passages(self, card_id: str) -> Sequence[Any]:
+    def card_passages(self, card_id: str) -> Sequence[Record]:
         return ()
 
 
@@ -64,7 +68,9 @@ class QuizBank:
     once, on the first segment drill (tests hand in the session's analysis).
     """
 
-    def __init__(self, knowledge: Cards, sample: Callable[[], Any] = analyse_sample) -> None:
+    def __init__(
+        self, knowledge: Cards, sample: Callable[[], PortfolioAnalysis] = analyse_sample
+    ) -> None:
         self.knowledge = knowledge
         self._load_sample = sample
         cards = {c.id: c for c in knowledge.all_cards()}
@@ -156,7 +162,7 @@ class QuizBank:
     # ---- the sample portfolio ---------------------------------------------------
 
     @cached_property
-    def _sample(self) -> Any:
+    def _sample(self) -> PortfolioAnalysis:
         return self._load_sample()
 
     def _rows(self, card_id: str) -> Sequence[tuple[str, str]]:

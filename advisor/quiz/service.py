@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
@@ -21,6 +21,10 @@ from advisor.quiz.schedule import Item, TopicStats, after_answer, next_card, top
 from advisor.quiz.store import Asked, QuizStore
 from advisor.quiz.texts import topics
 from advisor.users.store import Role, User
+
+if TYPE_CHECKING:
+    from advisor.accounts.portfolio import PortfolioAnalysis
+    from advisor.quiz.questions import Cards
 
 
 def _code(tag: str) -> str:
@@ -103,9 +107,9 @@ class QuizService:
     def over(
         cls,
         engine: Engine,
-        knowledge: Any,
+        knowledge: Cards,
         now: Clock = utcnow,
-        sample: Callable[[], Any] | None = None,
+        sample: Callable[[], PortfolioAnalysis] | None = None,
     ) -> QuizService:
         """A quiz over a knowledge base, stored in the database of `engine`."""
         bank = QuizBank(knowledge, sample) if sample is not None else QuizBank(knowledge)

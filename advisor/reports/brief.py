@@ -7,10 +7,10 @@ actions that address the most severe risk come first.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from advisor.accounts.directory import AccountDirectory
 from advisor.accounts.reasons import SEVERITIES, money, percent, severity_rank
@@ -32,6 +32,10 @@ from advisor.answering.playbook import TACTIC_KINDS, score_cards, situations_for
 from advisor.answering.profile import from_segment
 from advisor.answering.understanding import lexicon
 from advisor.i18n.catalogue import ADVISOR, localise
+
+if TYPE_CHECKING:
+    from advisor.answering.knowledge import KnowledgeBase
+    from advisor.answering.profile import CustomerProfile
 
 BRIEF_SEARCH_DEPTH = 8
 
@@ -85,7 +89,7 @@ def _query(account: AccountView) -> str:
 def build_brief(
     account_id: str,
     directory: AccountDirectory,
-    knowledge: Any,
+    knowledge: KnowledgeBase,
     *,
     lang: str = "en",
     traditional: bool = False,
@@ -145,7 +149,11 @@ def build_brief(
 
 
 def _tactics(
-    account: AccountView, knowledge: Any, lang: str, plan: Answer, profile: Any
+    account: AccountView,
+    knowledge: CardSource,
+    lang: str,
+    plan: Answer,
+    profile: CustomerProfile,
 ) -> tuple[tuple[PlanItem, ...], tuple[Citation, ...]]:
     """Negotiation preparation: the tactics and misconceptions for the account's risks,
     and the plan's citations with their passages added."""
@@ -190,7 +198,7 @@ def _severity(severity: str, lang: str) -> str:
 
 
 def _figures(metrics: AccountMetrics, lang: str) -> str:
-    def num(value: Any, fmt: Any = str) -> str:
+    def num(value: float | None, fmt: Callable[[float], str] = str) -> str:
         return "—" if value is None else fmt(value)
 
     trend = metrics.trend_ratio

@@ -29,12 +29,15 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from advisor.accounts.portfolio import PortfolioAnalysis
 from advisor.accounts.segmentation import SEGMENTS
+
+if TYPE_CHECKING:
+    from advisor.accounts.reasons import Risk
 
 FULL, PARTIAL = "full", "partial"
 # What made an account a defector, strongest first.
@@ -196,7 +199,7 @@ def collapsed(row: Mapping[str, Any]) -> bool:
     return trend is not None and trend < COLLAPSE_RATIO
 
 
-def _defection(row: Mapping[str, Any], codes: Mapping[str, Any], as_of: dt.date) -> _Found | None:
+def _defection(row: Mapping[str, Any], codes: Mapping[str, Risk], as_of: dt.date) -> _Found | None:
     # The slide shows over the last quarter: date it from the quarter's start.
     quarter_start = as_of - dt.timedelta(days=QUARTER_DAYS)
     last = row.get("last_purchase") or as_of

@@ -18,12 +18,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from advisor.accounts.movement import ALARMS
 from advisor.accounts.reasons import label, money, percent
 from advisor.alerts.rules import Snapshot
 from advisor.i18n.catalogue import ALERTS, localise
+
+if TYPE_CHECKING:
+    from advisor.accounts.portfolio import PortfolioAnalysis
 
 VISIT_DAYS = 90
 TOP_AT_RISK = 5
@@ -32,7 +35,7 @@ SHOWN_SHARE = 0.05  # segments under this share of guidance and without visits a
 
 
 def build_digest(
-    analysis: Any,
+    analysis: PortfolioAnalysis,
     visits: Iterable[tuple[str, dt.date]] = (),
     week_ago: Snapshot | None = None,
     *,
@@ -98,7 +101,9 @@ def _movements(
     }
 
 
-def _top_at_risk(analysis: Any, rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def _top_at_risk(
+    analysis: PortfolioAnalysis, rows: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
     flagged = []
     for row in rows:
         serious = [
@@ -120,7 +125,7 @@ def _top_at_risk(analysis: Any, rows: Sequence[Mapping[str, Any]]) -> list[dict[
 
 
 def _allocation(
-    analysis: Any,
+    analysis: PortfolioAnalysis,
     owner: str | None,
     hours: float,
     visits: Iterable[tuple[str, dt.date]],
@@ -132,13 +137,13 @@ def _allocation(
     counted: dict[str, Counter[str]] = {}
     for account_id, day in visits:
         if account_id in segment_of and since < day <= analysis.as_of:
-            rep = owner_of.get(account_id) or "(none)"
-            counted.setdefault(rep, Counter())[segment_of[account_id]] += 1
+            visitor = owner_of.get(account_id) or "(none)"
+            counted.setdefault(visitor, Counter())[segment_of[account_id]] += 1
     out = []
     for rep in analysis.allocation(owner, hours):
         seen = counted.get(rep.owner, Counter())
         total = sum(seen.values())
-        segments = []
+        segments: list[dict[str, Any]] = []
         for share in rep.segments:
             actual = seen.get(share.segment, 0) / total if total else None
             segments.append(

@@ -17,9 +17,12 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from advisor.clock import Clock, utcnow
+
+if TYPE_CHECKING:
+    from advisor.users.store import Feedback
 
 DONT_KNOW = "not covered by the guidance"
 THUMBS_DOWN = "marked not helpful (👎) in chat"
@@ -105,7 +108,7 @@ class GapGroup:
         }
 
 
-def _when(value: Any) -> dt.datetime | None:
+def _when(value: object) -> dt.datetime | None:
     if isinstance(value, dt.datetime):
         return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
     try:
@@ -117,7 +120,7 @@ def _when(value: Any) -> dt.datetime | None:
 
 def gap_entries(
     logged: Iterable[dict[str, Any]],
-    feedback: Iterable[Any] | None = None,
+    feedback: Iterable[Feedback] | None = None,
     since: dt.date | None = None,
 ) -> list[GapEntry]:
     """The gap log's entries and the 👎 votes (`users.Feedback`), oldest first.

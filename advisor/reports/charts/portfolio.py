@@ -13,7 +13,7 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 from matplotlib import font_manager
@@ -25,6 +25,9 @@ from matplotlib.transforms import Bbox
 
 from advisor.accounts.reasons import check_lang, label, money
 from advisor.i18n.catalogue import ACCOUNTS
+
+if TYPE_CHECKING:
+    from matplotlib.axis import Axis
 
 COLORS = {
     "EI": "#1b7837",
@@ -62,7 +65,7 @@ def _register_cjk_font() -> str | None:
 CJK_FONT = _register_cjk_font()
 
 
-def _intent_score(value: Any) -> float | None:
+def _intent_score(value: object) -> float | None:
     if value is None:
         return None
     text = str(value).strip().lower()
@@ -198,7 +201,7 @@ def _figure(height_in: float) -> Figure:
     return fig
 
 
-def _money_axis(axis: Any, lang: str) -> None:
+def _money_axis(axis: Axis, lang: str) -> None:
     axis.set_major_formatter(FuncFormatter(lambda v, _: money(v, lang)))
 
 
