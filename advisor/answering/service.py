@@ -26,7 +26,7 @@ from advisor.answering.confidence import REFUSE, SURE, UNSURE, ConfidenceRules, 
 from advisor.answering.knowledge import KnowledgeBase
 from advisor.answering.planner import PlanningRules, make_plan, planning_rules, weigh_description
 from advisor.answering.profile import CustomerProfile, describe, from_segment
-from advisor.answering.understanding import Understanding, lexicon, understand
+from advisor.answering.understanding import Understanding, lexicon, named_accounts, understand
 from advisor.errors import AccountNotFoundError
 from advisor.reports.gaps import DONT_KNOW, WEAK_RETRIEVAL, GapLog
 
@@ -76,6 +76,10 @@ class Advisor:
         if account_id not in visible:
             raise AccountNotFoundError(account_id)
         return account_id
+
+    def named(self, name: str, scope: Scope = EVERYONE) -> list[str]:
+        """The ids of the accounts the scope may see that a bare name stands for."""
+        return named_accounts(name, self._visible(scope))
 
     def understand(
         self,

@@ -151,6 +151,9 @@ def _short_name(core: str) -> str | None:
     return None
 
 
+NAME_SLIP = 85  # rapidfuzz ratio (0–100) from which a name given is taken as a slip of another
+
+
 @dataclass(frozen=True)
 class Mention:
     """Where a question names an account: the account and the span of text it matched."""
@@ -235,6 +238,34 @@ def mentioned_accounts(text: str, accounts: Iterable[AccountRef | Mapping[str, A
     full = [m for m in best if m.score >= 100.0]
     chosen = full or best
     return list(dict.fromkeys(m.account_id for m in sorted(chosen, key=lambda m: -m.score)))
+
+
+def named_accounts(name: str, accounts: Iterable[AccountRef | Mapping[str, Any]]) -> list[str]:
+    """The accounts a bare name given on its own (`/brief 한빛`) stands for.
+
+    First as a question would name them (`mentioned_accounts`); failing that, the
+    accounts whose name holds the words given ("한빛" for 한빛유통), and failing that
+    the closest names by spelling, so that a slip ("abc trdng") still finds its
+    account. Several ids when the name fits several accounts equally.
+    """
+    query = re.sub(r"\s+", " ", _fold(name)).strip(" .,")
+    if len(query) < 2:
+        return []
+    accounts = list(accounts)
+    found = mentioned_accounts(name, accounts)
+    if found:
+        return found
+    cores = {account_id: _core_name(label) for account_id, label in map(_id_and_name, accounts)}
+    holding = [account_id for account_id, core in cores.items() if query in core]
+    if holding:
+        return holding
+    if len(query) < 4:
+        return []
+    scores = {account_id: fuzz.ratio(query, core) for account_id, core in cores.items() if core}
+    best = max(scores.values(), default=0.0)
+    if best < NAME_SLIP:
+        return []
+    return [account_id for account_id, score in scores.items() if score == best]
 
 
 def without_names(text: str, names: Iterable[str]) -> str:

@@ -37,10 +37,10 @@ def _find_account(s: ChatServices, a: Asker, arg: str) -> str:
             return s.advisor.resolve(candidate, a.scope)
         except AccountNotFoundError:
             pass
-    seen = s.advisor.understand(arg, scope=a.scope)
-    if seen.account_id is None:
+    named = s.advisor.named(arg, a.scope)
+    if len(named) != 1:
         raise AccountNotFoundError(arg)
-    return s.advisor.resolve(seen.account_id, a.scope)
+    return s.advisor.resolve(named[0], a.scope)
 
 
 def _account_arg(s: ChatServices, a: Asker, args: str, command: str) -> str | Reply:

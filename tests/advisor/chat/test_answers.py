@@ -27,6 +27,17 @@ def test_an_account_is_found_by_id_in_any_case_by_name_and_in_either_script() ->
     assert mentioned_accounts("abc trading", chen) == []  # only another rep's account has it
 
 
+def test_a_bare_name_finds_its_account_by_part_of_the_name_or_by_a_slip() -> None:
+    from advisor.answering.understanding import named_accounts
+
+    assert named_accounts("Pacific Retail Group", PACIFIC) == ["A004"]
+    assert named_accounts("Foods", PACIFIC) == ["A049"]  # part of the name
+    assert sorted(named_accounts("Pacific Retail", PACIFIC)) == ["A004", "A024"]  # both hold it
+    assert named_accounts("Pacfic Fods", PACIFIC) == ["A049"]  # a slip
+    assert named_accounts("Northwind", PACIFIC) == []
+    assert named_accounts("P", PACIFIC) == []  # too short to name anything
+
+
 def test_a_name_two_accounts_share_is_ambiguous_and_a_full_name_is_not() -> None:
     assert sorted(mentioned_accounts("Pacific Retail pays late again", PACIFIC)) == ["A004", "A024"]
     assert mentioned_accounts("Pacific Retail Group pays late again", PACIFIC) == ["A004"]

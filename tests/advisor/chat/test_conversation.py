@@ -54,6 +54,19 @@ def test_another_reps_account_is_not_found_exactly_like_a_missing_one(conversati
     assert quoted == "No account 'O'Brien's 'Best' Foods' found."
 
 
+def test_brief_finds_an_account_by_part_of_its_name_or_a_slip_but_only_among_ones_own(
+    conversation,
+) -> None:
+    lee = REPS["lee.junho"]
+    own = conversation.handle_text(lee, "/brief A002").text
+    assert conversation.handle_text(lee, "/brief 한빛").text == own  # 한빛유통
+    assert "ABC Trading (A001)" in conversation.handle_text(KIM, "/brief abc trdng").text
+    # Another rep's account by part of its name is "not found", as a missing one is.
+    assert conversation.handle_text(KIM, "/brief 한빛").text == "No account '한빛' found."
+    # Words many names share name no account.
+    assert conversation.handle_text(MANAGER, "/brief Trading").text == "No account 'Trading' found."
+
+
 def test_a_rep_sees_only_their_own_accounts(conversation) -> None:
     own = conversation.handle_text(KIM, "/brief a001")
     assert "ABC Trading (A001)" in own.text
