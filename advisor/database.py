@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -76,3 +76,10 @@ def writing(engine: Engine) -> Iterator[Connection]:
     "database is locked" when it upgrades a read lock."""
     with engine.connect().execution_options(write=True) as conn, conn.begin():
         yield conn
+
+
+def create_tables(engine: Engine, metadata: MetaData) -> None:
+    """A store's tables, created when missing, under the write lock: processes starting
+    side by side (bot replicas, a CLI command) wait for each other instead of failing."""
+    with writing(engine) as conn:
+        metadata.create_all(conn, checkfirst=True)

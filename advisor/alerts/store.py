@@ -36,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from advisor.alerts.rules import Snapshot
-from advisor.database import writing
+from advisor.database import create_tables, writing
 from advisor.quiz.store import utc
 from advisor.users.store import UserError
 
@@ -90,8 +90,7 @@ class AlertStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         try:
-            with writing(engine) as conn:
-                metadata.create_all(conn, checkfirst=True)
+            create_tables(engine, metadata)
         except SQLAlchemyError as exc:
             raise UserError(f"cannot create the alert tables: {exc}") from exc
 

@@ -43,7 +43,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from advisor.answering.composer import Answer, Citation, PlanItem
 from advisor.chat.reply import Button, Reply, TextFormat
 from advisor.chat.state import Clock, Context
-from advisor.database import writing
+from advisor.database import create_tables, writing
 from advisor.users.store import UserError
 from knowledge.search.index import Record
 
@@ -80,10 +80,9 @@ outbox_table = Table(
 )
 
 
-def create_tables(engine: Engine) -> None:
+def _conversation_tables(engine: Engine) -> None:
     try:
-        with writing(engine) as conn:
-            metadata.create_all(conn, checkfirst=True)
+        create_tables(engine, metadata)
     except SQLAlchemyError as exc:
         raise UserError(f"cannot create the conversation tables: {exc}") from exc
 
@@ -115,7 +114,7 @@ class ContextStore:
         self.engine = engine
         self.clock = clock
         self.ttl = ttl
-        create_tables(engine)
+        _conversation_tables(engine)
 
     def _read(self, conn: Any, user_id: int) -> Context | None:
         row = conn.execute(
@@ -171,7 +170,7 @@ class AnswerStore:
         self.engine = engine
         self.clock = clock
         self.ttl = ttl
-        create_tables(engine)
+        _conversation_tables(engine)
 
     def put(self, key: int, value: Answer) -> None:
         now = self.clock()
@@ -210,7 +209,7 @@ class ReplyOutbox:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        create_tables(engine)
+        _conversation_tables(engine)
 
     def put(
         self, chat_id: int, reply: Reply, now: float, deliver_after: float | None = None

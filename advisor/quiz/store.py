@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 
-from advisor.database import writing
+from advisor.database import create_tables, writing
 from advisor.quiz.schedule import Item
 from advisor.users.store import UserError
 
@@ -99,8 +99,7 @@ class QuizStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         try:
-            with writing(engine) as conn:
-                metadata.create_all(conn, checkfirst=True)
+            create_tables(engine, metadata)
         except SQLAlchemyError as exc:
             raise UserError(f"cannot create the quiz tables: {exc}") from exc
 

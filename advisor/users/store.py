@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from advisor.clock import Clock, utcnow
-from advisor.database import open_engine, shown, writing
+from advisor.database import create_tables, open_engine, shown, writing
 from advisor.i18n.languages import LANGUAGES
 from advisor.users.roles import Role, UserError
 
@@ -143,8 +143,7 @@ class UserStore:
         self._owns_engine = engine is None
         try:
             self.engine = open_engine(url) if engine is None else engine
-            with writing(self.engine) as conn:
-                metadata.create_all(conn, checkfirst=True)
+            create_tables(self.engine, metadata)
         except (SQLAlchemyError, ImportError, ValueError) as exc:
             safe = shown(url) if "://" in url else url
             raise UserError(f"cannot open the user store {safe}: {exc}") from exc
